@@ -135,7 +135,7 @@ $(BUILD)/tests/itest_%: tests/integration/itest_%.c $(LIB) $(wildcard tests/inte
 
 $(BUILD)/tests/vg_actor: tests/integration/vg_actor.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< -lpthread $(LDFLAGS)
 
 unit: $(UNIT_BINS)
 	@tests/run_tests.sh unit $(UNIT_BINS)
@@ -149,7 +149,7 @@ check: all $(UNIT_BINS) $(ITEST_BINS) $(ITEST_HELPERS)
 
 # ---- fuzzing (clang libFuzzer + ASan, always its own tree) -------------------
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -DVIGIL_VERSION='"$(VIGIL_VERSION)"' \
-	-Ibpf/include -Iuserspace -fsanitize=fuzzer,address,undefined
+	-Ibpf/include -Iuserspace -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard userspace/*.h) | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)

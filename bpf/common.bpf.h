@@ -305,6 +305,7 @@ static long vg_walk_step(__u32 idx, void *arg)
 	struct dentry *mnt_root, *parent;
 	struct qstr q;
 	__u32 len, off, pos;
+	bool last;
 
 	if (!s)
 		return 1;
@@ -314,16 +315,19 @@ static long vg_walk_step(__u32 idx, void *arg)
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
 		return 1;
-	if (dentry == mnt_root || dentry == parent) {
+	if (dentry == mnt_root) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (dentry != mnt_root || mp == mnt)
-			return 1; /* root of a pseudo fs or of the namespace */
+		if (mp == mnt)
+			return 1; /* root of the mount namespace */
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = mp;
 		w->vfsmnt = &mp->mnt;
 		return 0;
 	}
+	/* A dentry that is its own parent but not a mount root is a pseudo
+	 * file (memfd, pipe, socket) or disconnected: its name is the path. */
+	last = dentry == parent;
 	q = BPF_CORE_READ(dentry, d_name);
 	len = q.len & 0xff;
 	if (pos > VG_PATH_MAX || pos < len + 2) { /* keep pos >= 1 */
@@ -335,7 +339,7 @@ static long vg_walk_step(__u32 idx, void *arg)
 	s->path[off & (VG_PATH_MAX - 1)] = '/';
 	s->walk_pos = off;
 	w->dentry = parent;
-	return 0;
+	return last ? 1 : 0;
 }
 
 static __always_inline __u32 vg_path_walk_raw(struct vg_scratch *s, struct dentry *dentry,

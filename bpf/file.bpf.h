@@ -7,14 +7,14 @@
  *  - "tracepoint" (always available): syscall tracepoints.  Opens are
  *    resolved at sys_exit from the returned fd (fully resolved path, and
  *    FMODE_CREATED tells create from open).  Name-based operations are
- *    resolved at sys_enter - the dirfd's or cwd's walked path joined with
- *    the name (userspace folds '.' and '..', flagged VG_F_RELATIVE) -
- *    because after an unlink or rename the old name is gone.  The record
- *    waits in file_stash for the syscall result.
+ *    resolved at sys_exit too, from the arguments saved at sys_enter: the
+ *    dirfd's or cwd's walked path joined with the name (userspace folds
+ *    '.' and '..', flagged VG_F_RELATIVE), so a name that is gone after
+ *    an unlink or rename is still reported, with the syscall's result.
  *  - "lsm" / "fentry": the security_path_* hooks hand us dentries, so no
  *    string joining is needed; the result is not known there
  *    (VG_F_NO_RESULT).  Built always, used where the kernel allows.
- * The prefix filter runs before anything is stashed or sent.
+ * The prefix filter runs before anything is sent.
  */
 #ifndef VIGIL_FILE_BPF_H
 #define VIGIL_FILE_BPF_H
@@ -27,10 +27,6 @@
 #define VG_O_TRUNC	 01000
 #define VG_AT_REMOVEDIR	 0x200
 #define VG_AT_EMPTY_PATH 0x1000
-/* A power of two: vg_output() masks lengths with it (allocated per in-flight call). */
-#define VG_FILE_STASH_SIZE 16384
-_Static_assert(sizeof(struct vg_rec_file) + 2 * VG_PATH_MAX + 2 <= VG_FILE_STASH_SIZE,
-	       "file stash");
 
 struct vg_open_args {
 	__u32 flags;
@@ -44,17 +40,24 @@ struct {
 	__type(value, struct vg_open_args);
 } open_args SEC(".maps");
 
-struct vg_file_stash {
-	__u8 rec[VG_FILE_STASH_SIZE];
+/* Raw arguments of a name-based call, kept from sys_enter to sys_exit. */
+struct vg_file_args {
+	__u64 name;  /* user pointer */
+	__u64 name2; /* user pointer: rename/link target, symlink contents */
+	__s32 dfd;
+	__s32 dfd2;
+	__u32 op;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 8192);
 	__type(key, __u64);
-	__type(value, struct vg_file_stash);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} file_stash SEC(".maps");
+	__type(value, struct vg_file_args);
+} file_args SEC(".maps");
 
 /* Start a file record in scratch; returns it with the tail offset in *off. */
 static __always_inline struct vg_rec_file *vg_file_begin(struct vg_scratch *s, __u32 op, __u32 *off)
@@ -132,19 +135,6 @@ static __always_inline __u16 vg_append_user_path(struct vg_scratch *s, __u32 *of
 	return blen;
 }
 
-/* Stash a filtered record until sys_exit brings the result. */
-static __always_inline void vg_file_stash(struct vg_rec_file *e, __u32 off)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	e->hdr.len = off;
-	if (bpf_map_update_elem(&file_stash, &id, e, BPF_ANY) != 0) {
-		vg_count(VG_CNT_STASH_FULL);
-		e->hdr.flags |= VG_F_NO_RESULT;
-		vg_output(e, off, VG_REC_BUF - 1);
-	}
-}
-
 /* Does the record's path (or path2 for rename/link) pass the prefix filter? */
 static __always_inline bool vg_file_wanted(struct vg_scratch *s, struct vg_rec_file *e)
 {
@@ -163,35 +153,31 @@ static __always_inline bool vg_file_wanted(struct vg_scratch *s, struct vg_rec_f
 	return false;
 }
 
-/* Common body of the name-based enter handlers. */
+/*
+ * Name-based calls: enter only remembers the arguments; exit resolves and
+ * sends.  User strings are read at exit because the kernel has copied them
+ * by then, so their pages are resident (a non-sleepable BPF program cannot
+ * fault one in); dirfds and the cwd are the same as at entry.
+ */
 static __always_inline int vg_file_enter(__u32 op, int dfd, const char *name, int dfd2,
 					 const char *name2, __u32 mode, __u32 uid, __u32 gid)
 {
-	struct vg_scratch *s;
-	struct vg_rec_file *e;
-	__u32 off;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct vg_file_args a = {
+		.name = (__u64)name,
+		.name2 = (__u64)name2,
+		.dfd = dfd,
+		.dfd2 = dfd2,
+		.op = op,
+		.mode = mode,
+		.uid = uid,
+		.gid = gid,
+	};
 
 	if (vg_is_self())
 		return 0;
-	s = vg_scratch();
-	if (!s)
-		return 0;
-	e = vg_file_begin(s, op, &off);
-	e->mode = mode;
-	e->uid = uid;
-	e->gid = gid;
-	e->path_len = vg_append_user_path(s, &off, dfd, name, &e->hdr.flags);
-	if (!e->path_len)
-		return 0;
-	if (op == VG_FILE_SYMLINK) {
-		/* path2 = target exactly as written (it is not resolved by the kernel either). */
-		e->path2_len = vg_append_str(s, &off, name2, VG_PATH_MAX, true);
-	} else if (name2) {
-		e->path2_len = vg_append_user_path(s, &off, dfd2, name2, &e->hdr.flags);
-	}
-	if (!vg_file_wanted(s, e))
-		return 0;
-	vg_file_stash(e, off);
+	if (bpf_map_update_elem(&file_args, &id, &a, BPF_ANY) != 0)
+		vg_count(VG_CNT_STASH_FULL);
 	return 0;
 }
 
@@ -204,15 +190,37 @@ static __always_inline int vg_file_enter_fd(__u32 op, int fd, __u32 mode, __u32 
 static __always_inline int vg_file_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vg_file_stash *st = bpf_map_lookup_elem(&file_stash, &id);
+	struct vg_file_args *ap = bpf_map_lookup_elem(&file_args, &id);
+	struct vg_file_args a;
+	struct vg_scratch *s;
 	struct vg_rec_file *e;
+	__u32 off;
 
-	if (!st)
+	if (!ap)
 		return 0;
-	e = (void *)st->rec;
+	a = *ap;
+	bpf_map_delete_elem(&file_args, &id);
+	s = vg_scratch();
+	if (!s)
+		return 0;
+	e = vg_file_begin(s, a.op, &off);
+	e->mode = a.mode;
+	e->uid = a.uid;
+	e->gid = a.gid;
 	e->result = ret;
-	vg_output(e, e->hdr.len, VG_FILE_STASH_SIZE - 1);
-	bpf_map_delete_elem(&file_stash, &id);
+	e->path_len = vg_append_user_path(s, &off, a.dfd, (const char *)a.name, &e->hdr.flags);
+	if (!e->path_len)
+		return 0;
+	if (a.op == VG_FILE_SYMLINK) {
+		/* path2 = the target exactly as written (the kernel does not resolve it either). */
+		e->path2_len = vg_append_str(s, &off, (const char *)a.name2, VG_PATH_MAX, true);
+	} else if (a.name2) {
+		e->path2_len =
+			vg_append_user_path(s, &off, a.dfd2, (const char *)a.name2, &e->hdr.flags);
+	}
+	if (!vg_file_wanted(s, e))
+		return 0;
+	vg_output(e, off, VG_REC_BUF - 1);
 	return 0;
 }
 

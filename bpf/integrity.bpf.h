@@ -4,8 +4,8 @@
  * loads, memfd_create, mount/umount and namespace changes.
  *
  * All are rare, so each is a plain enter/exit pair of syscall tracepoints:
- * enter snapshots the arguments (and, for set*id/capset, the credentials
- * before the call) into a per-thread stash, exit adds the result and sends.
+ * enter saves the arguments (and, for set*id/capset, the credentials before
+ * the call) per thread; exit reads the strings, adds the result and sends.
  * Credential calls are reported only when they succeeded and changed
  * something, so glibc's per-thread setxid broadcast of a no-op stays quiet.
  */
@@ -36,21 +36,20 @@ struct {
 	__type(value, struct vg_cred_stash);
 } cred_stash SEC(".maps");
 
-/* A power of two: vg_output() masks lengths with it (allocated per in-flight call). */
-#define VG_SYS_STASH_SIZE 8192
-_Static_assert(sizeof(struct vg_rec_sys) + VG_PATH_MAX + 2 * VG_NAME_MAX <= VG_SYS_STASH_SIZE,
-	       "sys stash");
-struct vg_sys_stash {
-	__u8 rec[VG_SYS_STASH_SIZE];
+/* Raw arguments of an integrity syscall, kept from sys_enter to sys_exit. */
+struct vg_sys_args {
+	__u64 arg0, arg1, arg2;
+	__u64 u1, u2, u3; /* user string pointers, 0 when unused */
+	__u32 op;
+	__s32 fd_for_str2; /* >= 0: str2 is this fd's path instead of u2 */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 4096);
 	__type(key, __u64);
-	__type(value, struct vg_sys_stash);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} sys_stash SEC(".maps");
+	__type(value, struct vg_sys_args);
+} sys_args SEC(".maps");
 
 static __always_inline void vg_read_cred(struct vg_cred_set *c)
 {
@@ -157,68 +156,70 @@ static __always_inline struct vg_rec_sys *vg_sys_begin(struct vg_scratch *s, __u
 	return e;
 }
 
-static __always_inline void vg_sys_stash(struct vg_rec_sys *e, __u32 off)
+/*
+ * One enter for all: op, three numeric args, up to three user strings (the
+ * second may instead be the path of file descriptor fd_for_str2).  Strings
+ * are read at exit, when the kernel has already copied them (so their pages
+ * are resident) - see file.bpf.h.
+ */
+static __always_inline int vg_sys_enter(__u32 op, __u64 a0, __u64 a1, __u64 a2, const char *u1,
+					const char *u2, const char *u3, int fd_for_str2)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct vg_sys_args a = {
+		.arg0 = a0,
+		.arg1 = a1,
+		.arg2 = a2,
+		.u1 = (__u64)u1,
+		.u2 = (__u64)u2,
+		.u3 = (__u64)u3,
+		.op = op,
+		.fd_for_str2 = fd_for_str2,
+	};
 
-	e->hdr.len = off;
-	if (bpf_map_update_elem(&sys_stash, &id, e, BPF_ANY) != 0) {
+	if (vg_is_self())
+		return 0;
+	if (bpf_map_update_elem(&sys_args, &id, &a, BPF_ANY) != 0)
 		vg_count(VG_CNT_STASH_FULL);
-		e->hdr.flags |= VG_F_NO_RESULT;
-		vg_output(e, off, VG_REC_BUF - 1);
-	}
+	return 0;
 }
 
 static __always_inline int vg_sys_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct vg_sys_stash *st = bpf_map_lookup_elem(&sys_stash, &id);
-	struct vg_rec_sys *e;
-
-	if (!st)
-		return 0;
-	e = (void *)st->rec;
-	e->result = ret;
-	vg_output(e, e->hdr.len, VG_SYS_STASH_SIZE - 1);
-	bpf_map_delete_elem(&sys_stash, &id);
-	return 0;
-}
-
-/*
- * One enter for all: op, three numeric args, up to three user strings (the
- * first may instead be the path of file descriptor fd_for_str2).
- */
-static __always_inline int vg_sys_enter(__u32 op, __u64 a0, __u64 a1, __u64 a2, const char *u1,
-					const char *u2, const char *u3, int fd_for_str2)
-{
+	struct vg_sys_args *ap = bpf_map_lookup_elem(&sys_args, &id);
+	struct vg_sys_args a;
 	struct vg_scratch *s;
 	struct vg_rec_sys *e;
 	__u32 off;
 
-	if (vg_is_self())
+	if (!ap)
 		return 0;
+	a = *ap;
+	bpf_map_delete_elem(&sys_args, &id);
 	s = vg_scratch();
 	if (!s)
 		return 0;
-	e = vg_sys_begin(s, op);
-	e->arg0 = a0;
-	e->arg1 = a1;
-	e->arg2 = a2;
+	e = vg_sys_begin(s, a.op);
+	e->result = ret;
+	e->arg0 = a.arg0;
+	e->arg1 = a.arg1;
+	e->arg2 = a.arg2;
 	off = sizeof(*e);
-	e->str1_len = vg_append_str(s, &off, u1, VG_NAME_MAX, true);
-	if (fd_for_str2 >= 0) {
+	e->str1_len = vg_append_str(s, &off, (const char *)a.u1, VG_NAME_MAX, true);
+	if (a.fd_for_str2 >= 0) {
 		struct file *f =
-			vg_fd_file((struct task_struct *)bpf_get_current_task(), fd_for_str2);
+			vg_fd_file((struct task_struct *)bpf_get_current_task(), a.fd_for_str2);
 		bool trunc = false;
 
 		if (f)
 			e->str2_len = vg_append_path(s, &off, BPF_CORE_READ(f, f_path.dentry),
 						     BPF_CORE_READ(f, f_path.mnt), &trunc);
 	} else {
-		e->str2_len = vg_append_str(s, &off, u2, VG_PATH_MAX, true);
+		e->str2_len = vg_append_str(s, &off, (const char *)a.u2, VG_PATH_MAX, true);
 	}
-	e->str3_len = vg_append_str(s, &off, u3, VG_NAME_MAX, true);
-	vg_sys_stash(e, off);
+	e->str3_len = vg_append_str(s, &off, (const char *)a.u3, VG_NAME_MAX, true);
+	vg_output(e, off, VG_REC_BUF - 1);
 	return 0;
 }
 

@@ -217,11 +217,31 @@ static __always_inline int vg_sock_exit(long ret)
 		}
 		if (ret == -VG_EINPROGRESS && e->protocol == VG_IPPROTO_TCP) {
 			__u64 key = (__u64)sk;
+			int state;
 
-			if (bpf_map_update_elem(&pending_conn, &key, e, BPF_ANY) == 0)
+			if (bpf_map_update_elem(&pending_conn, &key, e, BPF_ANY) != 0) {
+				vg_count(VG_CNT_STASH_FULL);
+				e->hdr.flags |= VG_F_NO_RESULT;
+				vg_net_submit(e);
 				return 0;
-			vg_count(VG_CNT_STASH_FULL);
-			e->hdr.flags |= VG_F_NO_RESULT;
+			}
+			/*
+			 * On loopback the handshake (or the RST) can complete inside
+			 * connect(), before the record was stashed.  Whoever deletes
+			 * the pending entry reports it: the state tracepoint, or us
+			 * when the socket already left SYN_SENT.
+			 */
+			state = BPF_CORE_READ(sk, __sk_common.skc_state);
+			if (state == VG_TCP_SYN_SENT ||
+			    bpf_map_delete_elem(&pending_conn, &key) != 0)
+				return 0;
+			if (state == VG_TCP_CLOSE) {
+				int err = BPF_CORE_READ(sk, sk_err);
+
+				e->result = err ? -err : -VG_ECONNREFUSED;
+			} else {
+				e->result = 0;
+			}
 		}
 	} else if (op == VG_NET_BIND) {
 		__u16 fam;

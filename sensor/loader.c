@@ -415,12 +415,18 @@ fail:
 	return NULL;
 }
 
+void loader_detach(struct loader *l)
+{
+	for (size_t i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	l->nlinks = 0;
+}
+
 void loader_stop(struct loader *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
+	loader_detach(l);
 	vigil_bpf__destroy(l->skel);
 	free(l);
 }

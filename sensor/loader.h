@@ -43,6 +43,9 @@ struct loader;
  */
 struct loader *loader_start(const struct vigil_config *cfg, char *err, size_t errlen);
 
+/* Detach every program (maps stay readable): nothing new enters the ring. */
+void loader_detach(struct loader *l);
+
 /* Stop: detach and free everything.  Accepts NULL. */
 void loader_stop(struct loader *l);
 

@@ -51,6 +51,7 @@ struct vigild {
 	char plan[512];
 	/* userspace counters */
 	uint64_t records, decode_errors, events_written, json_overflow, loss_events;
+	uint64_t tail_lost; /* kernel drops reported at stop beyond the seen gaps */
 	time_t started;
 };
 
@@ -381,18 +382,32 @@ int main(int argc, char **argv)
 		if (deadline && now >= deadline)
 			break;
 	}
-	/* Drain what is left so a clean stop loses nothing already captured. */
+	/*
+	 * Stop cleanly: detach first so nothing new arrives, drain the ring,
+	 * then reconcile.  Drops after the last record a CPU sent leave no gap
+	 * to see, so whatever the kernel counted beyond the gaps is reported as
+	 * one final loss record: the stream always accounts for every drop.
+	 */
+	loader_detach(d.loader);
 	ring_buffer__consume(d.rb);
 	seqtrack_flush(d.seq, emit_loss, &d);
-	if (d.events)
-		fflush(d.events);
-	write_status(&d);
 	{
 		uint64_t k[VG_CNT_MAX] = { 0 };
 		struct seqtrack_stats ss;
 
 		loader_counters(d.loader, k);
 		seqtrack_stats(d.seq, &ss);
+		if (k[VG_CNT_RB_DROP] > ss.lost) {
+			struct vg_ev_loss tail = { .cause = VG_LOSS_RINGBUF_TAIL,
+						   .count = k[VG_CNT_RB_DROP] - ss.lost };
+
+			emit_loss(&d, &tail);
+			d.tail_lost = tail.count;
+			ss.lost += tail.count;
+		}
+		if (d.events)
+			fflush(d.events);
+		write_status(&d);
 		fprintf(stderr,
 			"vigild: stopped: records=%llu lost=%llu kernel_events=%llu "
 			"kernel_drops=%llu decode_errors=%llu\n",

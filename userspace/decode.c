@@ -104,7 +104,7 @@ static void copy_cred(struct vg_cred_values *d, const struct vg_cred_set *s)
 	d->cap_permitted = s->cap_permitted;
 }
 
-int decode_record(const void *data, size_t len, struct vg_event *ev, const char **why)
+static int decode_inner(const void *data, size_t len, struct vg_event *ev, const char **why)
 {
 	struct vg_rec_hdr h;
 	struct tail t;
@@ -243,4 +243,13 @@ int decode_record(const void *data, size_t len, struct vg_event *ev, const char 
 		return fail(why, "string lengths exceed the record", -EINVAL);
 	}
 	return 0;
+}
+
+int decode_record(const void *data, size_t len, struct vg_event *ev, const char **why)
+{
+	int r = decode_inner(data, len, ev, why);
+
+	if (r)
+		memset(ev, 0, sizeof(*ev)); /* no half-decoded event escapes */
+	return r;
 }

@@ -83,6 +83,7 @@ const char *event_loss_cause_name(uint32_t cause)
 		[VG_LOSS_RINGBUF_GAP] = "ringbuf_gap",
 		[VG_LOSS_USERSPACE_QUEUE] = "userspace_queue",
 		[VG_LOSS_DECODE] = "decode_error",
+		[VG_LOSS_RINGBUF_TAIL] = "ringbuf_tail",
 	};
 	return NAME_FROM_TABLE(names, cause);
 }

@@ -120,7 +120,8 @@ struct vg_ev_sys {
 enum vg_loss_cause {
 	VG_LOSS_RINGBUF_GAP = 1, /* sequence gap seen by userspace */
 	VG_LOSS_USERSPACE_QUEUE = 2,
-	VG_LOSS_DECODE = 3, /* malformed records rejected by the decoder */
+	VG_LOSS_DECODE = 3,	  /* malformed records rejected by the decoder */
+	VG_LOSS_RINGBUF_TAIL = 4, /* kernel drops after the last record seen on a CPU */
 };
 
 struct vg_ev_loss {

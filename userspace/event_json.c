@@ -40,7 +40,8 @@ static void put_time(struct jsonw *w, const char *key, uint64_t boot_ns, int64_t
 {
 	char b[40];
 
-	event_json_time((int64_t)boot_ns + off, b, sizeof(b));
+	/* Unsigned sum: wraps instead of overflowing for absurd kernel values. */
+	event_json_time((int64_t)(boot_ns + (uint64_t)off), b, sizeof(b));
 	jsonw_cstr(w, key, b);
 }
 

@@ -5,9 +5,10 @@
  * Hand-written because it sits on the per-event path (--events, alert log):
  * building a jansson tree per event and dumping it costs several times
  * more than appending escaped bytes.  Keys are trusted literals; values are
- * escaped.  Bytes that are not valid UTF-8 are written as the six
- * characters \\xHH (an escaped backslash, 'x', two hex digits) so output is
- * always valid JSON and the original bytes stay recoverable.
+ * escaped.  Bytes that are not valid UTF-8 are written as the five
+ * characters \\xHH (an escaped backslash, 'x', two hex digits) so the output
+ * is always valid JSON; a literal backslash-x-hex-hex in a name reads the
+ * same, a documented ambiguity (README "Event stream").
  */
 #ifndef VIGIL_JSONW_H
 #define VIGIL_JSONW_H

@@ -24,14 +24,13 @@ struct cpu_track {
 	uint64_t next; /* next expected sequence; kernel sequences start at 1 */
 	uint32_t ngaps;
 	struct gap gaps[SEQTRACK_PENDING];
+	/* Gaps settled early (too many open): one widened range per CPU, exact count. */
+	uint64_t early_count, early_first, early_last;
 };
 
 struct seqtrack {
-	struct cpu_track *cpus[SEQTRACK_MAX_CPUS];   /* allocated on first sight */
-	struct vg_ev_loss settled[SEQTRACK_PENDING]; /* settled early, reported at flush */
-	uint32_t nsettled;
-	uint32_t settled_cpu_overflow;
-	uint32_t ncpus; /* highest CPU seen + 1: bounds the flush loop */
+	struct cpu_track *cpus[SEQTRACK_MAX_CPUS]; /* allocated on first sight */
+	uint32_t ncpus;				   /* highest CPU seen + 1: bounds the flush loop */
 	struct seqtrack_stats st;
 };
 
@@ -49,30 +48,16 @@ void seqtrack_free(struct seqtrack *t)
 	free(t);
 }
 
-static void settle_early(struct seqtrack *t, uint32_t cpu, struct gap g)
+static void settle_early(struct seqtrack *t, struct cpu_track *c, struct gap g)
 {
 	uint64_t n = g.last - g.first + 1;
 
 	t->st.lost += n;
-	if (t->nsettled < SEQTRACK_PENDING) {
-		struct vg_ev_loss *l = &t->settled[t->nsettled++];
-
-		l->cause = VG_LOSS_RINGBUF_GAP;
-		l->cpu = cpu;
-		l->count = n;
-		l->seq_first = g.first;
-		l->seq_last = g.last;
-	} else {
-		/* Fold into the last slot; counts stay exact, the range widens. */
-		struct vg_ev_loss *l = &t->settled[SEQTRACK_PENDING - 1];
-
-		l->count += n;
-		if (g.first < l->seq_first)
-			l->seq_first = g.first;
-		if (g.last > l->seq_last)
-			l->seq_last = g.last;
-		t->settled_cpu_overflow++;
-	}
+	if (c->early_count == 0 || g.first < c->early_first)
+		c->early_first = g.first;
+	if (c->early_count == 0 || g.last > c->early_last)
+		c->early_last = g.last;
+	c->early_count += n;
 }
 
 /* A late record: remove seq from an open gap if it is in one. */
@@ -125,7 +110,7 @@ int seqtrack_see(struct seqtrack *t, uint32_t cpu, uint64_t seq)
 		c->next++;
 	} else if (seq > c->next) {
 		if (c->ngaps == SEQTRACK_PENDING) {
-			settle_early(t, cpu, c->gaps[0]);
+			settle_early(t, c, c->gaps[0]);
 			memmove(&c->gaps[0], &c->gaps[1],
 				sizeof(c->gaps[0]) * (SEQTRACK_PENDING - 1));
 			c->ngaps--;
@@ -147,14 +132,24 @@ size_t seqtrack_flush(struct seqtrack *t, void (*cb)(void *arg, const struct vg_
 {
 	size_t n = 0;
 
-	for (uint32_t i = 0; i < t->nsettled; i++, n++)
-		cb(arg, &t->settled[i]);
-	t->nsettled = 0;
 	for (uint32_t cpu = 0; cpu < t->ncpus; cpu++) {
 		struct cpu_track *c = t->cpus[cpu];
 
 		if (!c)
 			continue;
+		if (c->early_count) {
+			struct vg_ev_loss l = {
+				.cause = VG_LOSS_RINGBUF_GAP,
+				.cpu = cpu,
+				.count = c->early_count,
+				.seq_first = c->early_first,
+				.seq_last = c->early_last,
+			};
+
+			cb(arg, &l); /* already added to st.lost when settled */
+			c->early_count = 0;
+			n++;
+		}
 		for (uint32_t i = 0; i < c->ngaps; i++, n++) {
 			struct vg_ev_loss l = {
 				.cause = VG_LOSS_RINGBUF_GAP,
