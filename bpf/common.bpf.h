@@ -253,8 +253,10 @@ static __always_inline void vg_inode_times(struct inode *ino, __s64 *mtime, __s6
 	if (bpf_core_field_exists(ino->i_mtime_sec)) {
 		*mtime = BPF_CORE_READ(ino, i_mtime_sec) * 1000000000LL +
 			 BPF_CORE_READ(ino, i_mtime_nsec);
+		/* 6.13 multigrain timestamps keep I_CTIME_QUERIED in bit 31 of
+		 * i_ctime_nsec (commit 4e40eff0b573); stat() masks it, so do we. */
 		*ctime = BPF_CORE_READ(ino, i_ctime_sec) * 1000000000LL +
-			 BPF_CORE_READ(ino, i_ctime_nsec);
+			 (BPF_CORE_READ(ino, i_ctime_nsec) & ~(1u << 31));
 	} else if (bpf_core_field_exists(((struct inode___v66 *)ino)->__i_ctime)) {
 		struct inode___v66 *o = (void *)ino;
 
@@ -441,7 +443,7 @@ __noinline int vg_prefix_flags_g(struct vg_scratch *s, __u32 src, __u32 len)
 {
 	struct vg_prefix_val *v;
 	__u32 n = len;
-	__u32 comp_end, i, k;
+	__u32 comp_end, i, k, plain, found;
 
 	if (!s)
 		return 0;
@@ -457,10 +459,10 @@ __noinline int vg_prefix_flags_g(struct vg_scratch *s, __u32 src, __u32 len)
 	v = bpf_map_lookup_elem(&prefixes, &s->pkey);
 	if (!v)
 		return 0;
-	if (v->flags & VG_PFX_EXCLUDE)
-		return 0;
+	/* flags of a plain prefix with this exact key, if one was configured */
+	plain = (v->flags & VG_PFX_EXCLUDE) ? 0 : (v->flags & ~VG_PFX_WILD);
 	if (!(v->flags & VG_PFX_WILD))
-		return v->flags;
+		return plain;
 
 	/* Skip the wildcard component: v->plen bytes matched, then up to '/'. */
 	comp_end = 0;
@@ -468,14 +470,16 @@ __noinline int vg_prefix_flags_g(struct vg_scratch *s, __u32 src, __u32 len)
 		__u32 at = v->plen + i;
 
 		if (at >= n)
-			return 0;
+			return plain;
 		if (s->pkey.data[at & (VG_PREFIX_KEY_MAX - 1)] == '/') {
 			comp_end = at + 1;
 			break;
 		}
 	}
 	if (!comp_end)
-		return 0;
+		return plain;
+	/* Every matching suffix is considered: an exclusion wins. */
+	found = 0;
 	for (k = 0; k < VG_PREFIX_SUFFIXES; k++) {
 		bool ok = true;
 
@@ -492,9 +496,16 @@ __noinline int vg_prefix_flags_g(struct vg_scratch *s, __u32 src, __u32 len)
 				break;
 			}
 		}
-		if (ok)
-			return v->flags & ~VG_PFX_WILD;
+		if (!ok)
+			continue;
+		if (v->suffix_flags[k] & VG_PFX_EXCLUDE)
+			return 0;
+		if (!found)
+			found = v->suffix_flags[k];
 	}
+	if (found)
+		return found;
+	return plain;
 	return 0;
 }
 

@@ -95,6 +95,8 @@ static __always_inline __u16 vg_append_user_path(struct vg_scratch *s, __u32 *of
 		n = bpf_probe_read_user_str(s->name, VG_PATH_MAX, upath);
 	if (n > 1) {
 		nlen = (n - 1) & (VG_PATH_MAX - 1);
+		if (n >= VG_PATH_MAX)
+			*flags |= VG_F_TRUNC_PATH; /* the name itself was cut */
 		if (s->name[0] == '/') {
 			bpf_probe_read_kernel(&s->rec[o & (VG_REC_BUF - 1)], nlen, s->name);
 			*off = o + nlen;
@@ -114,9 +116,9 @@ static __always_inline __u16 vg_append_user_path(struct vg_scratch *s, __u32 *of
 		d = BPF_CORE_READ(f, f_path.dentry);
 		m = BPF_CORE_READ(f, f_path.mnt);
 	}
-	start = vg_path_walk(s, d, m, &trunc);
-	if (trunc)
-		vg_count(VG_CNT_PATH_TRUNC);
+	start = vg_path_walk(s, d, m, &trunc); /* counts truncation itself */
+	if (trunc || n >= VG_PATH_MAX)
+		*flags |= VG_F_TRUNC_PATH;
 	blen = (VG_PATH_MAX - start) & (VG_PATH_MAX - 1);
 	bpf_probe_read_kernel(&s->rec[o & (VG_REC_BUF - 1)], blen,
 			      &s->path[start & (VG_PATH_MAX - 1)]);
@@ -352,31 +354,16 @@ int vg_enter_symlinkat(struct trace_event_raw_sys_enter *ctx)
 			     (const char *)VG_ARG(ctx, 0), 0, -1, -1);
 }
 
-#define VG_FILE_EXIT(name)                                       \
-	SEC("tracepoint/syscalls/sys_exit_" #name)               \
-	int vg_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                        \
-		return vg_file_exit(ctx->ret);                   \
-	}
-
-VG_FILE_EXIT(unlink)
-VG_FILE_EXIT(unlinkat)
-VG_FILE_EXIT(rmdir)
-VG_FILE_EXIT(rename)
-VG_FILE_EXIT(renameat)
-VG_FILE_EXIT(renameat2)
-VG_FILE_EXIT(chmod)
-VG_FILE_EXIT(fchmod)
-VG_FILE_EXIT(fchmodat)
-VG_FILE_EXIT(fchmodat2)
-VG_FILE_EXIT(chown)
-VG_FILE_EXIT(lchown)
-VG_FILE_EXIT(fchown)
-VG_FILE_EXIT(fchownat)
-VG_FILE_EXIT(link)
-VG_FILE_EXIT(linkat)
-VG_FILE_EXIT(symlink)
-VG_FILE_EXIT(symlinkat)
+/*
+ * One exit program for all name-based calls: the loader attaches it to each
+ * sys_exit_<call> tracepoint (loader.c, shared_exits).  They share the
+ * context layout, and one program is verified once instead of 18 times.
+ */
+SEC("tracepoint")
+int vg_file_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_file_exit(ctx->ret);
+}
 
 /* ---- opens: remember write intent at enter, resolve the fd at exit ------------ */
 
@@ -469,17 +456,12 @@ static __always_inline int vg_open_exit(long ret)
 	return 0;
 }
 
-#define VG_OPEN_EXIT(name)                                       \
-	SEC("tracepoint/syscalls/sys_exit_" #name)               \
-	int vg_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                        \
-		return vg_open_exit(ctx->ret);                   \
-	}
-
-VG_OPEN_EXIT(open)
-VG_OPEN_EXIT(openat)
-VG_OPEN_EXIT(openat2)
-VG_OPEN_EXIT(creat)
+/* Attached by the loader to sys_exit_{open,openat,openat2,creat}. */
+SEC("tracepoint")
+int vg_open_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_open_exit(ctx->ret);
+}
 
 /* ---- LSM and fentry variants: same records from the security hooks ----------- */
 

@@ -92,12 +92,15 @@ static __always_inline int vg_cred_exit(long ret)
 	if (!st)
 		return 0;
 	vg_read_cred(&now);
-	if (ret != 0 || (now.uid == st->old_cred.uid && now.euid == st->old_cred.euid &&
-			 now.suid == st->old_cred.suid && now.fsuid == st->old_cred.fsuid &&
-			 now.gid == st->old_cred.gid && now.egid == st->old_cred.egid &&
-			 now.sgid == st->old_cred.sgid && now.fsgid == st->old_cred.fsgid &&
-			 now.cap_effective == st->old_cred.cap_effective &&
-			 now.cap_permitted == st->old_cred.cap_permitted)) {
+	/* setfsuid/setfsgid return the previous id, not 0: judge them by the change. */
+	long ok = (st->call == VG_CRED_SETFSUID || st->call == VG_CRED_SETFSGID) ? 0 : ret;
+
+	if (ok != 0 || (now.uid == st->old_cred.uid && now.euid == st->old_cred.euid &&
+			now.suid == st->old_cred.suid && now.fsuid == st->old_cred.fsuid &&
+			now.gid == st->old_cred.gid && now.egid == st->old_cred.egid &&
+			now.sgid == st->old_cred.sgid && now.fsgid == st->old_cred.fsgid &&
+			now.cap_effective == st->old_cred.cap_effective &&
+			now.cap_permitted == st->old_cred.cap_permitted)) {
 		bpf_map_delete_elem(&cred_stash, &id);
 		return 0;
 	}
@@ -223,12 +226,12 @@ static __always_inline int vg_sys_exit(long ret)
 	return 0;
 }
 
-#define VG_SYS_EXIT(name)                                        \
-	SEC("tracepoint/syscalls/sys_exit_" #name)               \
-	int vg_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                        \
-		return vg_sys_exit(ctx->ret);                    \
-	}
+/* One exit program for all of them, attached by the loader (loader.c, shared_exits). */
+SEC("tracepoint")
+int vg_integrity_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return vg_sys_exit(ctx->ret);
+}
 
 SEC("tracepoint/syscalls/sys_enter_ptrace")
 int vg_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
@@ -241,7 +244,6 @@ int vg_enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	return vg_sys_enter(VG_SYS_PTRACE, req, ctx->args[1], ctx->args[2], NULL, NULL, NULL, -1);
 }
-VG_SYS_EXIT(ptrace)
 
 SEC("tracepoint/syscalls/sys_enter_init_module")
 int vg_enter_init_module(struct trace_event_raw_sys_enter *ctx)
@@ -249,7 +251,6 @@ int vg_enter_init_module(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_INIT_MODULE, ctx->args[1], 0, 0, (const char *)ctx->args[2],
 			    NULL, NULL, -1);
 }
-VG_SYS_EXIT(init_module)
 
 SEC("tracepoint/syscalls/sys_enter_finit_module")
 int vg_enter_finit_module(struct trace_event_raw_sys_enter *ctx)
@@ -257,7 +258,6 @@ int vg_enter_finit_module(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_FINIT_MODULE, ctx->args[0], ctx->args[2], 0,
 			    (const char *)ctx->args[1], NULL, NULL, ctx->args[0]);
 }
-VG_SYS_EXIT(finit_module)
 
 SEC("tracepoint/syscalls/sys_enter_delete_module")
 int vg_enter_delete_module(struct trace_event_raw_sys_enter *ctx)
@@ -265,7 +265,6 @@ int vg_enter_delete_module(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_DELETE_MODULE, ctx->args[1], 0, 0, (const char *)ctx->args[0],
 			    NULL, NULL, -1);
 }
-VG_SYS_EXIT(delete_module)
 
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int vg_enter_bpf(struct trace_event_raw_sys_enter *ctx)
@@ -279,7 +278,6 @@ int vg_enter_bpf(struct trace_event_raw_sys_enter *ctx)
 	bpf_probe_read_user(&insns, sizeof(insns), &attr->insn_cnt);
 	return vg_sys_enter(VG_SYS_BPF_PROG_LOAD, type, insns, 0, attr->prog_name, NULL, NULL, -1);
 }
-VG_SYS_EXIT(bpf)
 
 SEC("tracepoint/syscalls/sys_enter_memfd_create")
 int vg_enter_memfd_create(struct trace_event_raw_sys_enter *ctx)
@@ -287,7 +285,6 @@ int vg_enter_memfd_create(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_MEMFD_CREATE, ctx->args[1], 0, 0, (const char *)ctx->args[0],
 			    NULL, NULL, -1);
 }
-VG_SYS_EXIT(memfd_create)
 
 SEC("tracepoint/syscalls/sys_enter_mount")
 int vg_enter_mount(struct trace_event_raw_sys_enter *ctx)
@@ -295,7 +292,6 @@ int vg_enter_mount(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_MOUNT, ctx->args[3], 0, 0, (const char *)ctx->args[0],
 			    (const char *)ctx->args[1], (const char *)ctx->args[2], -1);
 }
-VG_SYS_EXIT(mount)
 
 SEC("tracepoint/syscalls/sys_enter_umount")
 int vg_enter_umount(struct trace_event_raw_sys_enter *ctx)
@@ -303,20 +299,17 @@ int vg_enter_umount(struct trace_event_raw_sys_enter *ctx)
 	return vg_sys_enter(VG_SYS_UMOUNT, ctx->args[1], 0, 0, NULL, (const char *)ctx->args[0],
 			    NULL, -1);
 }
-VG_SYS_EXIT(umount)
 
 SEC("tracepoint/syscalls/sys_enter_unshare")
 int vg_enter_unshare(struct trace_event_raw_sys_enter *ctx)
 {
 	return vg_sys_enter(VG_SYS_UNSHARE, ctx->args[0], 0, 0, NULL, NULL, NULL, -1);
 }
-VG_SYS_EXIT(unshare)
 
 SEC("tracepoint/syscalls/sys_enter_setns")
 int vg_enter_setns(struct trace_event_raw_sys_enter *ctx)
 {
 	return vg_sys_enter(VG_SYS_SETNS, ctx->args[0], ctx->args[1], 0, NULL, NULL, NULL, -1);
 }
-VG_SYS_EXIT(setns)
 
 #endif /* VIGIL_INTEGRITY_BPF_H */

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@
 
 #include "config.h"
 #include "loader.h"
+
+/* The config module checks prefixes against these limits without the ABI header. */
+_Static_assert(CONFIG_PREFIX_MAX == VG_PREFIX_KEY_MAX - 1, "prefix length");
+_Static_assert(CONFIG_PREFIX_WILD_PER_KEY == VG_PREFIX_SUFFIXES, "wildcards per key");
+_Static_assert(CONFIG_PREFIX_SUFFIX_MAX == VG_PREFIX_SUFFIX_MAX - 1, "suffix length");
 #include "vigil.skel.h"
 #include "probe.skel.h"
 
@@ -48,14 +54,42 @@ struct loader {
 };
 
 /* Syscalls whose tracepoint programs belong to the file and network families. */
-static const char *const file_calls[] = {
-	"unlink",   "unlinkat",	 "rmdir", "rename", "renameat", "renameat2", "chmod", "fchmod",
-	"fchmodat", "fchmodat2", "chown", "lchown", "fchown",	"fchownat",  "link",  "linkat",
-	"symlink",  "symlinkat", "open",  "openat", "openat2",	"creat",     NULL,
+static const char *const file_name_calls[] = {
+	"unlink", "unlinkat", "rmdir",	   "rename",	"renameat", "renameat2", "chmod",
+	"fchmod", "fchmodat", "fchmodat2", "chown",	"lchown",   "fchown",	 "fchownat",
+	"link",	  "linkat",   "symlink",   "symlinkat", NULL,
 };
+static const char *const file_open_calls[] = { "open", "openat", "openat2", "creat", NULL };
 static const char *const net_calls[] = {
 	"connect", "listen", "bind", "accept", "accept4", "sendto", "sendmsg", "sendmmsg", NULL,
 };
+static const char *const integrity_calls[] = {
+	"ptrace", "init_module", "finit_module", "delete_module", "bpf", "memfd_create",
+	"mount",  "umount",	 "unshare",	 "setns",	  NULL,
+};
+
+/*
+ * Exit programs shared by many syscalls (SEC("tracepoint") without a
+ * target): one program, verified once, attached to sys_exit_<call> for
+ * each call listed.
+ */
+static const struct shared_exit {
+	const char *prog;
+	enum loader_family fam;
+	const char *const *calls;
+} shared_exits[] = {
+	{ "vg_file_sys_exit", LOADER_FAM_FILE, file_name_calls },
+	{ "vg_open_sys_exit", LOADER_FAM_FILE, file_open_calls },
+	{ "vg_integrity_sys_exit", LOADER_FAM_INTEGRITY, integrity_calls },
+};
+
+static const struct shared_exit *find_shared_exit(const char *prog)
+{
+	for (size_t i = 0; i < sizeof(shared_exits) / sizeof(shared_exits[0]); i++)
+		if (strcmp(shared_exits[i].prog, prog) == 0)
+			return &shared_exits[i];
+	return NULL;
+}
 
 static bool in_list(const char *name, const char *const *list)
 {
@@ -155,10 +189,17 @@ static bool tracepoint_exists(const struct loader *l, const char *sec)
  * Family and variant of a program from its section name, e.g.
  * "tracepoint/syscalls/sys_enter_openat" -> file/tracepoint.
  */
-static void classify(const char *sec, enum loader_family *fam, const char **variant)
+static void classify(const char *sec, const char *prog, enum loader_family *fam,
+		     const char **variant)
 {
+	const struct shared_exit *se = find_shared_exit(prog);
 	const char *call;
 
+	if (se) {
+		*fam = se->fam;
+		*variant = "tracepoint";
+		return;
+	}
 	if (strncmp(sec, "lsm/", 4) == 0) {
 		*fam = LOADER_FAM_FILE;
 		*variant = "lsm";
@@ -185,7 +226,7 @@ static void classify(const char *sec, enum loader_family *fam, const char **vari
 		call += 10;
 	else if (strncmp(call, "sys_exit_", 9) == 0)
 		call += 9;
-	if (in_list(call, file_calls))
+	if (in_list(call, file_name_calls) || in_list(call, file_open_calls))
 		*fam = LOADER_FAM_FILE;
 	else if (in_list(call, net_calls))
 		*fam = LOADER_FAM_NETWORK;
@@ -220,7 +261,7 @@ static void apply_plan(struct loader *l, const struct vigil_config *cfg)
 		enum loader_family fam;
 		bool on;
 
-		classify(sec, &fam, &variant);
+		classify(sec, bpf_program__name(prog), &fam, &variant);
 		on = family_enabled(cfg, fam) && strcmp(variant, l->plan.variant[fam]) == 0;
 		if (on && strncmp(sec, "tracepoint/", 11) == 0 && !tracepoint_exists(l, sec)) {
 			on = false;
@@ -230,7 +271,12 @@ static void apply_plan(struct loader *l, const struct vigil_config *cfg)
 	}
 }
 
-/* Split "/home/STAR/.ssh/" into the trie key "/home/" and the suffix ".ssh/". */
+/*
+ * Add one configured prefix to the trie.  "/home/STAR/.ssh/" is stored under
+ * the key "/home/" as suffix ".ssh/" with its own flags; a plain prefix with
+ * the same key keeps its flags in val.flags, so the two never overwrite
+ * each other whatever their order or lists.
+ */
 static int add_prefix(int map_fd, const char *pfx, __u32 flags)
 {
 	struct vg_prefix_key key = { 0 };
@@ -242,22 +288,21 @@ static int add_prefix(int map_fd, const char *pfx, __u32 flags)
 		return -EINVAL;
 	memcpy(key.data, pfx, klen);
 	key.prefixlen = klen * 8;
+	if (bpf_map_lookup_elem(map_fd, &key, &val) != 0)
+		memset(&val, 0, sizeof(val));
 	if (star) {
 		const char *suffix = star + 1;
 
 		if (*suffix == '/')
 			suffix++;
-		/* Merge with the wildcard entry already holding this key. */
-		if (bpf_map_lookup_elem(map_fd, &key, &val) != 0 || !(val.flags & VG_PFX_WILD)) {
-			memset(&val, 0, sizeof(val));
-			val.flags = flags | VG_PFX_WILD;
-		}
 		if (val.nsuffix >= VG_PREFIX_SUFFIXES || strlen(suffix) >= VG_PREFIX_SUFFIX_MAX)
 			return -E2BIG;
 		strncpy(val.suffix[val.nsuffix], suffix, VG_PREFIX_SUFFIX_MAX - 1);
+		val.suffix_flags[val.nsuffix] = (__u8)flags;
 		val.nsuffix++;
+		val.flags |= VG_PFX_WILD;
 	} else {
-		val.flags = flags;
+		val.flags = (val.flags & VG_PFX_WILD) | flags;
 	}
 	val.plen = klen;
 	return bpf_map_update_elem(map_fd, &key, &val, BPF_ANY) ? -errno : 0;
@@ -320,6 +365,37 @@ static int open_and_load(struct loader *l, const struct vigil_config *cfg, char 
 			"printed above; report it with `uname -r`)",
 			strerror(-r));
 		return r;
+	}
+	return 0;
+}
+
+static int attach_shared(struct loader *l, struct bpf_program *prog, const struct shared_exit *se,
+			 char *err, size_t errlen)
+{
+	for (const char *const *c = se->calls; *c; c++) {
+		char sec[96];
+		struct bpf_link *link;
+
+		snprintf(sec, sizeof(sec), "tracepoint/syscalls/sys_exit_%s", *c);
+		if (!tracepoint_exists(l, sec)) {
+			l->plan.programs_skipped++;
+			continue;
+		}
+		if (l->nlinks == LOADER_MAX_LINKS) {
+			set_err(err, errlen, "more than %d programs to attach", LOADER_MAX_LINKS);
+			return -E2BIG;
+		}
+		link = bpf_program__attach_tracepoint(prog, "syscalls",
+						      sec + strlen("tracepoint/syscalls/"));
+		if (!link) {
+			int r = -errno;
+
+			set_err(err, errlen, "attaching %s to %s failed: %s", se->prog, sec,
+				strerror(-r));
+			return r;
+		}
+		l->links[l->nlinks++] = link;
+		l->plan.programs_attached++;
 	}
 	return 0;
 }
@@ -390,10 +466,17 @@ struct loader *loader_start(const struct vigil_config *cfg, char *err, size_t er
 
 	bpf_object__for_each_program(prog, l->skel->obj)
 	{
+		const struct shared_exit *se = find_shared_exit(bpf_program__name(prog));
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		if (se) {
+			r = attach_shared(l, prog, se, err, errlen);
+			if (r)
+				goto fail;
+			continue;
+		}
 		if (l->nlinks == LOADER_MAX_LINKS) {
 			set_err(err, errlen, "more than %d programs to attach", LOADER_MAX_LINKS);
 			goto fail;
@@ -415,10 +498,32 @@ fail:
 	return NULL;
 }
 
+static void *destroy_link(void *arg)
+{
+	bpf_link__destroy(arg);
+	return NULL;
+}
+
+/*
+ * Since 6.13 syscall tracepoints are faultable and every detach waits for an
+ * RCU-tasks-trace grace period (~90 ms each, 8 s for all programs one after
+ * the other).  Waiters that overlap share a grace period, so links are
+ * destroyed from parallel threads; any link a thread could not be created
+ * for is destroyed inline.
+ */
 void loader_detach(struct loader *l)
 {
+	pthread_t tids[LOADER_MAX_LINKS];
+	bool started[LOADER_MAX_LINKS] = { false };
+
 	for (size_t i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
+		started[i] = pthread_create(&tids[i], NULL, destroy_link, l->links[i]) == 0;
+	for (size_t i = 0; i < l->nlinks; i++) {
+		if (started[i])
+			pthread_join(tids[i], NULL);
+		else
+			bpf_link__destroy(l->links[i]);
+	}
 	l->nlinks = 0;
 }
 
@@ -440,7 +545,7 @@ void loader_plan_str(const struct loader_plan *p, char *buf, size_t len)
 {
 	snprintf(buf, len,
 		 "process=%s file=%s network=%s integrity=%s (bpf-lsm: %s, fentry: %s; %u "
-		 "programs attached, %u absent tracepoints skipped)",
+		 "attachments, %u absent tracepoints skipped)",
 		 p->variant[LOADER_FAM_PROCESS], p->variant[LOADER_FAM_FILE],
 		 p->variant[LOADER_FAM_NETWORK], p->variant[LOADER_FAM_INTEGRITY],
 		 p->lsm_ok ? "available" : p->lsm_why, p->fentry_ok ? "available" : p->fentry_why,

@@ -91,8 +91,8 @@ static void emit(struct vigild *d, const struct vg_event *ev, const struct event
 		d->json_overflow++;
 		return;
 	}
-	fwrite(d->json.buf, 1, d->json.len, d->events);
-	fputc('\n', d->events);
+	d->json.buf[d->json.len] = '\n'; /* the writer keeps a byte free for the NUL */
+	fwrite_unlocked(d->json.buf, 1, d->json.len + 1, d->events);
 	d->events_written++;
 }
 
@@ -305,8 +305,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check_only) {
-		printf("vigild: configuration %s is valid\n",
-		       config_path ? config_path : "(built-in defaults)");
+		printf("vigild: configuration %s is valid\n", config_path ? config_path
+							      : access(DEFAULT_CONFIG, F_OK) == 0
+								      ? DEFAULT_CONFIG
+								      : "(built-in defaults)");
 		config_free(&d.cfg);
 		return 0;
 	}

@@ -3,8 +3,6 @@
  * jsonw.c - streaming JSON writer (see jsonw.h for why it is hand-written).
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,18 +65,21 @@ static bool reserve(struct jsonw *w, size_t n)
 	return true;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
-	if (!reserve(w, n))
-		return;
+	if (w->overflow || (w->len + n >= w->cap && !reserve(w, n)))
+		return; /* overflow is sticky: the document is invalid */
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
 }
 
-static void putc1(struct jsonw *w, char c)
+static inline void putc1(struct jsonw *w, char c)
 {
-	put(w, &c, 1);
+	if (w->overflow || (w->len + 1 >= w->cap && !reserve(w, 1)))
+		return;
+	w->buf[w->len++] = c;
+	w->buf[w->len] = '\0';
 }
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
@@ -164,14 +165,16 @@ static void put_escaped(struct jsonw *w, const char *str, size_t n)
 	putc1(w, '"');
 }
 
+/* Keys are trusted literals (no escaping needed): written as they are. */
 static void key(struct jsonw *w, const char *k)
 {
 	if (!w->first[w->depth])
 		putc1(w, ',');
 	w->first[w->depth] = false;
 	if (k) {
-		put_escaped(w, k, strlen(k));
-		putc1(w, ':');
+		putc1(w, '"');
+		put(w, k, strlen(k));
+		put(w, "\":", 2);
 	}
 }
 
@@ -225,22 +228,34 @@ void jsonw_cstr(struct jsonw *w, const char *k, const char *s)
 	jsonw_str(w, k, s, s ? strlen(s) : 0);
 }
 
+/* Decimal digits of v into the end of b; returns the first digit. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jsonw_u64(struct jsonw *w, const char *k, uint64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	char *p = u64_digits(v, b + sizeof(b));
 
 	key(w, k);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jsonw_i64(struct jsonw *w, const char *k, int64_t v)
 {
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	char *p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b + sizeof(b));
 
+	if (v < 0)
+		*--p = '-';
 	key(w, k);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + sizeof(b) - p));
 }
 
 void jsonw_bool(struct jsonw *w, const char *k, bool v)

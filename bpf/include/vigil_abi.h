@@ -271,11 +271,16 @@ struct vg_prefix_key {
 	__u8 data[VG_PREFIX_KEY_MAX];
 };
 
+/*
+ * flags: the plain prefix with exactly this key (0 if none), plus VG_PFX_WILD
+ * when suffix[] is used; each suffix has its own VG_PFX_* in suffix_flags[].
+ */
 struct vg_prefix_val {
 	__u32 flags;
 	__u16 plen;    /* bytes of the trie key (the part before '*') */
 	__u16 nsuffix; /* entries used in suffix[] */
 	char suffix[VG_PREFIX_SUFFIXES][VG_PREFIX_SUFFIX_MAX]; /* NUL padded */
+	__u8 suffix_flags[VG_PREFIX_SUFFIXES];
 };
 
 /* Per-CPU counters (the `counters` map), indexed by enum vg_counter. */

@@ -289,7 +289,8 @@ static bool h_match_pred(json_t *ev, const void *arg)
 	return true;
 }
 
-static json_t *h_wait_match(const char *type, long long pid, const char *field, const char *value)
+static __attribute__((unused)) json_t *h_wait_match(const char *type, long long pid,
+						    const char *field, const char *value)
 {
 	struct h_match m = { type, pid, field, value, NULL, NULL };
 
