@@ -38,6 +38,7 @@ struct harness {
 	char errlog[PATH_MAX + 32];
 	pid_t vigild;
 	char stopped_line[512];
+	int exit_status; /* wait status of the last vigild */
 };
 
 static struct harness H;
@@ -152,6 +153,16 @@ static void h_stop(void)
 	kill(H.vigild, SIGINT);
 	waitpid(H.vigild, &st, 0);
 	H.vigild = 0;
+	H.exit_status = st;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char cmd[PATH_MAX + 64];
+
+		fprintf(stderr, "harness: vigild did not exit cleanly (status 0x%x); its stderr:\n",
+			st);
+		snprintf(cmd, sizeof(cmd), "cat %s >&2", H.errlog);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no vigild stderr)\n");
+	}
 	f = fopen(H.errlog, "r");
 	while (f && fgets(buf, sizeof(buf), f))
 		if (strstr(buf, "vigild: stopped:"))
@@ -160,7 +171,9 @@ static void h_stop(void)
 		fclose(f);
 }
 
-static void h_cleanup(void)
+/* Stops vigild and removes the scratch; returns -1 when vigild exited badly
+ * (a sanitizer report, a crash) so the group teardown fails the run. */
+static int h_cleanup(void)
 {
 	char cmd[2 * PATH_MAX + 32];
 
@@ -170,6 +183,7 @@ static void h_cleanup(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "harness: cleanup failed\n");
 	}
+	return WIFEXITED(H.exit_status) && WEXITSTATUS(H.exit_status) == 0 ? 0 : -1;
 }
 
 static __attribute__((unused)) unsigned long long h_stopped_value(const char *key)

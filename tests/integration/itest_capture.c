@@ -47,8 +47,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	h_cleanup();
-	return 0;
+	return h_cleanup();
 }
 
 static void sp(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

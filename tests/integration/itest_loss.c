@@ -53,6 +53,7 @@ static void test_overflow_is_accounted(void **state)
 	kill(H.vigild, SIGCONT);
 	h_sleep_ms(500);
 	h_stop();
+	assert_true(WIFEXITED(H.exit_status) && WEXITSTATUS(H.exit_status) == 0);
 
 	drops = h_stopped_value("kernel_drops");
 	records = h_stopped_value("records");
@@ -84,8 +85,7 @@ static void test_overflow_is_accounted(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	h_cleanup();
-	return 0;
+	return h_cleanup();
 }
 
 int main(void)
