@@ -141,10 +141,11 @@ unit: $(UNIT_BINS)
 	@tests/run_tests.sh unit $(UNIT_BINS)
 
 integration: all $(ITEST_BINS) $(ITEST_HELPERS)
-	@VIGILD=$(BUILD)/vigild ACTOR=$(BUILD)/tests/vg_actor tests/run_tests.sh integration $(ITEST_BINS)
+	@VIGILD=$(BUILD)/vigild VIGILCTL=$(BUILD)/vigilctl ACTOR=$(BUILD)/tests/vg_actor \
+		tests/run_tests.sh integration $(ITEST_BINS)
 
 check: all $(UNIT_BINS) $(ITEST_BINS) $(ITEST_HELPERS)
-	@VIGILD=$(BUILD)/vigild ACTOR=$(BUILD)/tests/vg_actor \
+	@VIGILD=$(BUILD)/vigild VIGILCTL=$(BUILD)/vigilctl ACTOR=$(BUILD)/tests/vg_actor \
 		tests/run_tests.sh all $(UNIT_BINS) $(ITEST_BINS)
 
 # ---- fuzzing (clang libFuzzer + ASan, always its own tree) -------------------

@@ -378,6 +378,8 @@ int main(int argc, char **argv)
 			fflush(d.events);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (now - last_status >= 1000000000LL) {
+			/* follow wall-clock steps (NTP, admin) within a second */
+			d.boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 			write_status(&d);
 			last_status = now;
 		}

@@ -25,9 +25,10 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 
+#include "exeid.h"
 #include "harness.h"
 
-static char actor[PATH_MAX];
+static char actor[PATH_MAX], vigilctl[PATH_MAX];
 
 static int group_setup(void **state)
 {
@@ -38,6 +39,10 @@ static int group_setup(void **state)
 	}
 	if (!realpath(getenv("ACTOR") ? getenv("ACTOR") : "build/tests/vg_actor", actor)) {
 		fprintf(stderr, "itest_capture: vg_actor not built: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!realpath(getenv("VIGILCTL") ? getenv("VIGILCTL") : "build/vigilctl", vigilctl)) {
+		fprintf(stderr, "itest_capture: vigilctl not built: %s\n", strerror(errno));
 		return -1;
 	}
 	h_start(NULL);
@@ -761,6 +766,67 @@ static void test_every_line_is_valid_json_and_sequenced(void **state)
 	json_decref(all);
 }
 
+/* The digest is computed off the event path: a later exec of the same file carries it. */
+static void test_exe_sha256(void **state)
+{
+	char *const args[] = { "vg_actor", "exit", "0", NULL };
+	char want[65];
+	json_t *ev = NULL;
+	int fd;
+
+	(void)state;
+	fd = open(actor, O_RDONLY);
+	assert_int_equal(exeid_sha256_fd(fd, 1 << 30, want), 0);
+	close(fd);
+	for (int i = 0; i < 20 && !ev; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execv(actor, args);
+			_exit(98);
+		}
+		wait_child(pid);
+		ev = h_wait_match("exec", pid, "exec.sha256", want);
+		if (!ev)
+			h_sleep_ms(100);
+	}
+	assert_non_null(ev);
+	json_decref(ev);
+}
+
+/* vigilctl status shows the live attach plan and counters from the status file. */
+static void test_vigilctl_status(void **state)
+{
+	char cmd[PATH_MAX * 3], out[4096] = "";
+	const char *ctl = vigilctl;
+	FILE *p;
+	size_t n;
+
+	(void)state;
+	h_sleep_ms(1200); /* the status file is rewritten every second */
+	snprintf(cmd, sizeof(cmd), "%s --run-dir %s/run status 2>&1", ctl, H.out);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(strstr(out, "attach plan: process=raw_tracepoint"));
+	assert_non_null(strstr(out, "ringbuf_drops"));
+	snprintf(cmd, sizeof(cmd), "%s --run-dir %s/run status --json", ctl, H.out);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	{
+		json_error_t err;
+		json_t *j = json_loadf(p, 0, &err);
+
+		assert_non_null(j);
+		assert_int_equal(jpi(j, "pid"), H.vigild);
+		assert_true(jpi(j, "kernel.events") > 0);
+		json_decref(j);
+	}
+	assert_int_equal(pclose(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +847,8 @@ int main(void)
 		cmocka_unit_test(test_namespaces_and_mount),
 		cmocka_unit_test(test_bpf_prog_load),
 		cmocka_unit_test(test_module_load_attempt),
+		cmocka_unit_test(test_exe_sha256),
+		cmocka_unit_test(test_vigilctl_status),
 		cmocka_unit_test(test_every_line_is_valid_json_and_sequenced),
 	};
 
