@@ -179,7 +179,7 @@ stop_execsnoop() {
 # adds its own BPF cost to every exec and open, baseline included).
 others() {
 	local p q n=0 mine
-	for p in $(pgrep -x 'vigild|execsnoop|bpftrace|falco|tetragon' || true); do
+	for p in $(pgrep -f '(^|/)(vigild|execsnoop|bpftrace|falco|tetragon)( |$)' || true); do
 		mine=0
 		for q in "${PIDS[@]}"; do
 			[[ $p == "$q" ]] && mine=1

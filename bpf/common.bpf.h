@@ -126,8 +126,21 @@ static __always_inline __u64 vg_next_seq(void)
 	return *s;
 }
 
+/*
+ * Set by userspace (mmap'd .bss) before it sleeps long on an idle host; the
+ * first record afterwards wakes it at once and clears the flag.  Busy: no
+ * wakeup until a quarter of the ring is unread (userspace polls every
+ * poll_ms anyway).  So an idle sensor costs nothing and a sparse event is
+ * not delayed, while a flood is still read in batches.
+ */
+volatile __u32 vg_consumer_idle;
+
 static __always_inline __u64 vg_wake_flags(void)
 {
+	if (vg_consumer_idle) {
+		vg_consumer_idle = 0;
+		return BPF_RB_FORCE_WAKEUP;
+	}
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
 									     : BPF_RB_NO_WAKEUP;
 }

@@ -552,6 +552,11 @@ void loader_plan_str(const struct loader_plan *p, char *buf, size_t len)
 		 p->programs_attached, p->programs_skipped);
 }
 
+void loader_set_consumer_idle(struct loader *l, bool idle)
+{
+	__atomic_store_n(&l->skel->bss->vg_consumer_idle, idle ? 1 : 0, __ATOMIC_SEQ_CST);
+}
+
 int loader_ringbuf_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);

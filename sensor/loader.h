@@ -54,6 +54,12 @@ const struct loader_plan *loader_plan(const struct loader *l);
 /* Writes the plan as one human line ("process=raw_tracepoint file=tracepoint ..."). */
 void loader_plan_str(const struct loader_plan *p, char *buf, size_t len);
 
+/*
+ * Tell the BPF side the reader is about to sleep long: the next record
+ * forces a wakeup (and clears the flag).  idle=false clears it.
+ */
+void loader_set_consumer_idle(struct loader *l, bool idle);
+
 /* fd of the ring-buffer map (for ring_buffer__new). */
 int loader_ringbuf_fd(const struct loader *l);
 

@@ -35,6 +35,8 @@
 
 #define DEFAULT_CONFIG "/etc/vigil/vigil.yaml"
 #define JSON_MAX       (1 << 20)
+#define IDLE_CYCLES    10   /* empty polls in a row before the reader sleeps long */
+#define IDLE_POLL_MS   1000 /* long sleep; also the status file period */
 
 struct vigild {
 	struct vigil_config cfg;
@@ -264,6 +266,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	struct sigaction sa = { .sa_handler = on_signal };
 	int64_t deadline = 0, last_status = 0;
+	unsigned idle_polls = 0;
 	int c, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "c:ehd:", opts, NULL)) != -1) {
@@ -366,13 +369,24 @@ int main(int argc, char **argv)
 
 	while (!stop_requested) {
 		int64_t now;
-		int n = ring_buffer__poll(d.rb, (int)d.cfg.poll_ms);
+		uint64_t before = d.records;
+		/* After IDLE_CYCLES empty polls, sleep until the next record (the BPF
+		 * side forces a wakeup) or the next status write, whichever is first. */
+		bool idle = idle_polls >= IDLE_CYCLES;
+		int timeout = idle ? IDLE_POLL_MS : (int)d.cfg.poll_ms;
+		int n;
 
+		if (idle)
+			loader_set_consumer_idle(d.loader, true);
+		n = ring_buffer__poll(d.rb, timeout);
+		if (idle)
+			loader_set_consumer_idle(d.loader, false);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "vigild: ring buffer poll failed: %s\n", strerror(-n));
 			goto out;
 		}
 		ring_buffer__consume(d.rb);
+		idle_polls = d.records == before ? idle_polls + 1 : 0;
 		seqtrack_flush(d.seq, emit_loss, &d);
 		if (d.events)
 			fflush(d.events);

@@ -28,7 +28,7 @@
 #include "exeid.h"
 #include "harness.h"
 
-static char actor[PATH_MAX], vigilctl[PATH_MAX];
+static char actor[PATH_MAX], vigilctl[PATH_MAX], vigild_path[PATH_MAX];
 
 static int group_setup(void **state)
 {
@@ -43,6 +43,10 @@ static int group_setup(void **state)
 	}
 	if (!realpath(getenv("VIGILCTL") ? getenv("VIGILCTL") : "build/vigilctl", vigilctl)) {
 		fprintf(stderr, "itest_capture: vigilctl not built: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!realpath(getenv("VIGILD") ? getenv("VIGILD") : "build/vigild", vigild_path)) {
+		fprintf(stderr, "itest_capture: vigild not built: %s\n", strerror(errno));
 		return -1;
 	}
 	h_start(NULL);
@@ -827,6 +831,37 @@ static void test_vigilctl_status(void **state)
 	assert_int_equal(pclose(p), 0);
 }
 
+/* Without root, vigild says what is missing and how to fix it, and exits 1. */
+static void test_not_root_is_explained(void **state)
+{
+	char out[2048] = "";
+	int fds[2], st;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(97);
+		execl(vigild_path, "vigild", "--plan", (char *)NULL);
+		_exit(98);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_non_null(strstr(out, "vigild must run as root"));
+	assert_non_null(strstr(out, "CAP_BPF"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces_and_mount),
 		cmocka_unit_test(test_bpf_prog_load),
 		cmocka_unit_test(test_module_load_attempt),
+		cmocka_unit_test(test_not_root_is_explained),
 		cmocka_unit_test(test_exe_sha256),
 		cmocka_unit_test(test_vigilctl_status),
 		cmocka_unit_test(test_every_line_is_valid_json_and_sequenced),
