@@ -287,7 +287,7 @@ struct vg_prefix_val {
 enum vg_counter {
 	VG_CNT_EVENTS = 0,	   /* records submitted */
 	VG_CNT_RB_DROP = 1,	   /* ring-buffer reserve/output failures */
-	VG_CNT_STASH_FULL = 2,	   /* syscall enter state not stashed: emitted without result */
+	VG_CNT_STASH_FULL = 2,	   /* syscall state not saved: call unreported */
 	VG_CNT_PATH_TRUNC = 3,	   /* paths truncated */
 	VG_CNT_FILTERED = 4,	   /* file records dropped by the prefix filter */
 	VG_CNT_SELF = 5,	   /* events from the sensor itself, dropped */
