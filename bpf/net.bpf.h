@@ -138,6 +138,26 @@ static __always_inline void vg_net_submit(const struct vg_rec_net *src)
 	vg_count(VG_CNT_EVENTS);
 }
 
+/* A network record for sk in scratch, with the actor and the 4-tuple; NULL
+ * unless the socket is IPv4 or IPv6. */
+static __always_inline struct vg_rec_net *vg_net_begin(struct sock *sk, __u32 op, long ret)
+{
+	struct vg_scratch *s = vg_scratch();
+	struct vg_rec_net *e;
+
+	if (!s)
+		return NULL;
+	e = (void *)s->rec;
+	__builtin_memset(e, 0, sizeof(*e));
+	vg_sk_tuple(e, sk);
+	if (e->family != VG_AF_INET && e->family != VG_AF_INET6)
+		return NULL;
+	vg_fill_task(&e->task, (struct task_struct *)bpf_get_current_task());
+	e->op = op;
+	e->result = ret;
+	return e;
+}
+
 static __always_inline int vg_sock_enter(__u32 op, __u64 fd, __u64 uaddr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -172,7 +192,6 @@ static __always_inline int vg_sock_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct vg_sock_args *a = bpf_map_lookup_elem(&sock_args, &id);
-	struct vg_scratch *s;
 	struct vg_rec_net *e;
 	struct sock *sk;
 	__u32 op;
@@ -188,19 +207,9 @@ static __always_inline int vg_sock_exit(long ret)
 	if (ret == -VG_ENOTSOCK)
 		return 0;
 	sk = vg_fd_sock(fd);
-	if (!sk)
+	e = sk ? vg_net_begin(sk, op, ret) : NULL;
+	if (!e)
 		return 0;
-	s = vg_scratch();
-	if (!s)
-		return 0;
-	e = (void *)s->rec;
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_fill_task(&e->task, (struct task_struct *)bpf_get_current_task());
-	vg_sk_tuple(e, sk);
-	if (e->family != VG_AF_INET && e->family != VG_AF_INET6)
-		return 0;
-	e->op = op;
-	e->result = ret;
 	if (op == VG_NET_CONNECT) {
 		__u16 fam;
 
@@ -265,27 +274,15 @@ VG_SOCK_EXIT(bind)
 
 static __always_inline int vg_accept_exit(long ret)
 {
-	struct vg_scratch *s;
 	struct vg_rec_net *e;
 	struct sock *sk;
 
 	if (ret < 0 || vg_is_self())
 		return 0;
 	sk = vg_fd_sock(ret);
-	if (!sk)
-		return 0;
-	s = vg_scratch();
-	if (!s)
-		return 0;
-	e = (void *)s->rec;
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_sk_tuple(e, sk);
-	if (e->family != VG_AF_INET && e->family != VG_AF_INET6)
-		return 0;
-	vg_fill_task(&e->task, (struct task_struct *)bpf_get_current_task());
-	e->op = VG_NET_ACCEPT;
-	e->result = ret;
-	vg_net_submit(e);
+	e = sk ? vg_net_begin(sk, VG_NET_ACCEPT, ret) : NULL;
+	if (e)
+		vg_net_submit(e);
 	return 0;
 }
 
@@ -331,7 +328,6 @@ int vg_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 static __always_inline int vg_udp_send(int fd, const void *uaddr)
 {
 	struct vg_udp_key k = {};
-	struct vg_scratch *s;
 	struct vg_rec_net *e;
 	struct sock *sk;
 	__u8 one = 1;
@@ -348,14 +344,9 @@ static __always_inline int vg_udp_send(int fd, const void *uaddr)
 		return 0;
 	if (bpf_map_update_elem(&udp_seen, &k, &one, BPF_ANY) != 0)
 		vg_count(VG_CNT_UDP_DEDUP_FULL);
-	s = vg_scratch();
-	if (!s)
+	e = vg_net_begin(sk, VG_NET_UDP_SEND, 0);
+	if (!e)
 		return 0;
-	e = (void *)s->rec;
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_sk_tuple(e, sk);
-	vg_fill_task(&e->task, (struct task_struct *)bpf_get_current_task());
-	e->op = VG_NET_UDP_SEND;
 	e->family = k.family;
 	e->dport = k.dport;
 	__builtin_memcpy(e->daddr, k.daddr, 16);
