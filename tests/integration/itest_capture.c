@@ -862,6 +862,101 @@ static void test_not_root_is_explained(void **state)
 	assert_non_null(strstr(out, "CAP_BPF"));
 }
 
+/* Where cgroup v2 is mounted (the default hierarchy BPF reads), or "" if nowhere. */
+static void cgroup2_mount(char *out, size_t len)
+{
+	char dev[256], dir[PATH_MAX], type[64];
+	FILE *f = fopen("/proc/mounts", "r");
+
+	out[0] = '\0';
+	while (f && fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3)
+		if (strcmp(type, "cgroup2") == 0) {
+			snprintf(out, len, "%s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* A process in a container runtime's cgroup gets that container's id. */
+static void test_container_id_from_cgroup(void **state)
+{
+	static const char id[] = "4f2b9c1de07a44c3b8e6f1a29d5c7e08b3a6f4d2c1e09b87a65f4e3d2c1b0a99";
+	char *const args[] = { "vg_actor", "exit", "0", NULL };
+	char root[PATH_MAX], cg[PATH_MAX + 128], procs[PATH_MAX + 160], name[128];
+	int go[2];
+	json_t *ev;
+	pid_t pid;
+
+	(void)state;
+	cgroup2_mount(root, sizeof(root));
+	snprintf(name, sizeof(name), "docker-%s.scope", id);
+	snprintf(cg, sizeof(cg), "%s/%s", root, name);
+	if (!root[0] || (mkdir(cg, 0755) != 0 && errno != EEXIST))
+		skip_reason("no writable cgroup v2 hierarchy to create a container cgroup in");
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(96);
+		execv(actor, args);
+		_exit(98);
+	}
+	close(go[0]);
+	{
+		FILE *f = fopen(procs, "w");
+		int moved = f && fprintf(f, "%d\n", pid) > 0;
+
+		if (f && fclose(f) != 0)
+			moved = 0;
+		if (write(go[1], "x", 1) != 1)
+			moved = 0;
+		close(go[1]);
+		wait_child(pid);
+		if (!moved) {
+			rmdir(cg);
+			skip_reason("cannot move a process into a cgroup v2 group here");
+		}
+	}
+	ev = h_wait_match("exec", pid, NULL, NULL);
+	rmdir(cg);
+	assert_non_null(ev);
+	assert_string_equal(jps(ev, "exec.cgroup"), name);
+	assert_string_equal(jps(ev, "process.container_id"), id);
+	json_decref(ev);
+}
+
+/* Processes that predate the sensor (seeded from /proc) still give ancestry. */
+static void test_seeded_ancestry(void **state)
+{
+	char *const args[] = { "vg_actor", "exit", "0", NULL };
+	char self[PATH_MAX];
+	json_t *ev, *parent;
+	pid_t pid;
+
+	(void)state;
+	assert_true(realpath("/proc/self/exe", self) != NULL);
+	pid = fork();
+	if (pid == 0) {
+		execv(actor, args);
+		_exit(98);
+	}
+	wait_child(pid);
+	ev = h_wait_match("exec", pid, NULL, NULL);
+	assert_non_null(ev);
+	parent = json_array_get(jp(ev, "exec.ancestry"), 0);
+	/* this test process started before vigild: known only through /proc */
+	assert_int_equal(jpi(parent, "pid"), getpid());
+	assert_string_equal(jps(parent, "exe"), self);
+	assert_non_null(strstr(jps(parent, "command_line"), "itest_capture"));
+	assert_true(json_array_size(jp(ev, "exec.ancestry")) >= 2);
+	json_decref(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,6 +979,8 @@ int main(void)
 		cmocka_unit_test(test_module_load_attempt),
 		cmocka_unit_test(test_not_root_is_explained),
 		cmocka_unit_test(test_exe_sha256),
+		cmocka_unit_test(test_container_id_from_cgroup),
+		cmocka_unit_test(test_seeded_ancestry),
 		cmocka_unit_test(test_vigilctl_status),
 		cmocka_unit_test(test_every_line_is_valid_json_and_sequenced),
 	};
