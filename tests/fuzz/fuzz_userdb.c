@@ -25,10 +25,17 @@ static void write_file(const char *path, const uint8_t *data, size_t len)
 	fclose(f);
 }
 
+static char pw[64], gr[64];
+
+static void remove_files(void)
+{
+	unlink(pw);
+	unlink(gr);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char pw[64], gr[64];
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t split = nul ? (size_t)(nul - data) : size / 2;
 	static const uint32_t ids[] = { 0, 1, 2, 100, 1000, 65534, 4294967294u, 4294967295u };
@@ -37,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pw[0]) {
 		snprintf(pw, sizeof(pw), "/tmp/vigil-fuzz-passwd.%d", (int)getpid());
 		snprintf(gr, sizeof(gr), "/tmp/vigil-fuzz-group.%d", (int)getpid());
+		atexit(remove_files);
 	}
 	write_file(pw, data, split);
 	write_file(gr, data + split + (nul ? 1 : 0), size - split - (nul ? 1 : 0));
