@@ -175,11 +175,7 @@ static __always_inline void vg_output(void *rec, __u32 len, const __u32 mask)
 {
 	struct vg_rec_hdr *h = rec;
 
-	h->seq = vg_next_seq();
-	h->cpu = bpf_get_smp_processor_id();
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->len = len;
-	h->version = VG_ABI_VERSION;
+	vg_hdr_init(h, h->type, len, vg_next_seq());
 	if (len > VG_REC_MAX || len > mask || len < sizeof(*h)) {
 		vg_count(VG_CNT_RB_DROP);
 		return;
@@ -190,6 +186,31 @@ static __always_inline void vg_output(void *rec, __u32 len, const __u32 mask)
 		vg_count(VG_CNT_RB_DROP);
 	else
 		vg_count(VG_CNT_EVENTS);
+}
+
+/*
+ * Fixed-size records: reserve in the ring (sequence taken first, so a full
+ * ring leaves a gap and a counted drop), zeroed, header filled.  size must
+ * be a constant (sizeof); fill the rest, then vg_submit().
+ */
+static __always_inline void *vg_reserve(__u16 type, __u32 size)
+{
+	__u64 seq = vg_next_seq();
+	struct vg_rec_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!h) {
+		vg_count(VG_CNT_RB_DROP);
+		return NULL;
+	}
+	__builtin_memset(h, 0, size);
+	vg_hdr_init(h, type, size, seq);
+	return h;
+}
+
+static __always_inline void vg_submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, vg_wake_flags());
+	vg_count(VG_CNT_EVENTS);
 }
 
 /* ---- task context ---------------------------------------------------------- */
@@ -400,12 +421,15 @@ static __always_inline __u32 vg_path_walk(struct vg_scratch *s, struct dentry *d
 static __always_inline __u16 vg_append_path(struct vg_scratch *s, __u32 *off, struct dentry *d,
 					    struct vfsmount *m, bool *trunc)
 {
-	__u32 start = vg_path_walk(s, d, m, trunc);
-	__u32 len = VG_PATH_MAX - start;
+	__u32 start, len;
 
-	if (*off > VG_REC_MAX - VG_PATH_MAX)
+	if (*off > VG_REC_MAX - VG_PATH_MAX) { /* no room left in the record */
+		*trunc = true;
+		vg_count(VG_CNT_PATH_TRUNC);
 		return 0;
-	len &= (VG_PATH_MAX - 1);
+	}
+	start = vg_path_walk(s, d, m, trunc);
+	len = (VG_PATH_MAX - start) & (VG_PATH_MAX - 1);
 	bpf_probe_read_kernel(&s->rec[*off & (VG_REC_BUF - 1)], len,
 			      &s->path[start & (VG_PATH_MAX - 1)]);
 	*off += len;
@@ -419,8 +443,12 @@ static __always_inline __u16 vg_append_str(struct vg_scratch *s, __u32 *off, con
 	__u32 sz = max > VG_PATH_MAX ? VG_PATH_MAX : max;
 	long n;
 
-	if (!src || *off > VG_REC_MAX - VG_PATH_MAX)
+	if (!src)
 		return 0;
+	if (*off > VG_REC_MAX - VG_PATH_MAX) { /* no room left in the record */
+		vg_count(VG_CNT_PATH_TRUNC);
+		return 0;
+	}
 	if (user)
 		n = bpf_probe_read_user_str(&s->rec[*off & (VG_REC_BUF - 1)], sz, src);
 	else

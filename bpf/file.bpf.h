@@ -89,8 +89,11 @@ static __always_inline __u16 vg_append_user_path(struct vg_scratch *s, __u32 *of
 	bool trunc = false;
 	long n = 0;
 
-	if (o > VG_REC_MAX - 2 * VG_PATH_MAX - 2)
+	if (o > VG_REC_MAX - 2 * VG_PATH_MAX - 2) { /* no room left in the record */
+		*flags |= VG_F_TRUNC_PATH;
+		vg_count(VG_CNT_PATH_TRUNC);
 		return 0;
+	}
 	if (upath)
 		n = bpf_probe_read_user_str(s->name, VG_PATH_MAX, upath);
 	if (n > 1) {

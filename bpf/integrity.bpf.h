@@ -87,7 +87,6 @@ static __always_inline int vg_cred_exit(long ret)
 	struct vg_cred_stash *st = bpf_map_lookup_elem(&cred_stash, &id);
 	struct vg_cred_set now = {};
 	struct vg_rec_cred *e;
-	__u64 seq;
 
 	if (!st)
 		return 0;
@@ -104,22 +103,17 @@ static __always_inline int vg_cred_exit(long ret)
 		bpf_map_delete_elem(&cred_stash, &id);
 		return 0;
 	}
-	seq = vg_next_seq();
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = vg_reserve(VG_REC_CRED, sizeof(*e));
 	if (!e) {
-		vg_count(VG_CNT_RB_DROP);
 		bpf_map_delete_elem(&cred_stash, &id);
 		return 0;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_hdr_init(&e->hdr, VG_REC_CRED, sizeof(*e), seq);
 	vg_fill_task(&e->task, (struct task_struct *)bpf_get_current_task());
 	e->call = st->call;
 	e->result = ret;
 	e->old_cred = st->old_cred;
 	e->new_cred = now;
-	bpf_ringbuf_submit(e, vg_wake_flags());
-	vg_count(VG_CNT_EVENTS);
+	vg_submit(e);
 	bpf_map_delete_elem(&cred_stash, &id);
 	return 0;
 }

@@ -124,18 +124,15 @@ static __always_inline bool vg_user_sockaddr(const void *uaddr, __u8 dst[16], __
 
 static __always_inline void vg_net_submit(const struct vg_rec_net *src)
 {
-	__u64 seq = vg_next_seq();
-	struct vg_rec_net *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct vg_rec_net *e = vg_reserve(VG_REC_NET, sizeof(*e));
 
-	if (!e) {
-		vg_count(VG_CNT_RB_DROP);
+	if (!e)
 		return;
-	}
-	__builtin_memcpy(e, src, sizeof(*e));
-	vg_hdr_init(&e->hdr, VG_REC_NET, sizeof(*e), seq);
+	/* everything after the header comes from the assembled record */
+	__builtin_memcpy((char *)e + sizeof(e->hdr), (const char *)src + sizeof(src->hdr),
+			 sizeof(*e) - sizeof(e->hdr));
 	e->hdr.flags = src->hdr.flags;
-	bpf_ringbuf_submit(e, vg_wake_flags());
-	vg_count(VG_CNT_EVENTS);
+	vg_submit(e);
 }
 
 /* A network record for sk in scratch, with the actor and the 4-tuple; NULL

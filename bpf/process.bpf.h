@@ -108,24 +108,17 @@ int vg_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 	struct vg_rec_fork *e;
-	__u64 seq;
 
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0; /* a thread */
 	if (vg_is_self())
 		return 0;
-	seq = vg_next_seq();
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		vg_count(VG_CNT_RB_DROP);
+	e = vg_reserve(VG_REC_FORK, sizeof(*e));
+	if (!e)
 		return 0;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_hdr_init(&e->hdr, VG_REC_FORK, sizeof(*e), seq);
 	vg_fill_task(&e->task, child);
 	e->parent_tid = BPF_CORE_READ(parent, pid);
-	bpf_ringbuf_submit(e, vg_wake_flags());
-	vg_count(VG_CNT_EVENTS);
+	vg_submit(e);
 	return 0;
 }
 
@@ -135,7 +128,6 @@ int vg_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = (struct task_struct *)ctx->args[0];
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	struct vg_rec_exit *e;
-	__u64 seq;
 	int code;
 
 	if (BPF_CORE_READ(sig, live.counter) != 0)
@@ -146,20 +138,14 @@ int vg_exit(struct bpf_raw_tracepoint_args *ctx)
 		code = BPF_CORE_READ(sig, group_exit_code);
 	else
 		code = BPF_CORE_READ(task, exit_code);
-	seq = vg_next_seq();
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		vg_count(VG_CNT_RB_DROP);
+	e = vg_reserve(VG_REC_EXIT, sizeof(*e));
+	if (!e)
 		return 0;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	vg_hdr_init(&e->hdr, VG_REC_EXIT, sizeof(*e), seq);
 	vg_fill_task(&e->task, task);
 	e->signal = code & 0x7f;
 	e->core_dumped = (code & 0x80) ? 1 : 0;
 	e->exit_code = e->signal ? 0 : (code >> 8) & 0xff;
-	bpf_ringbuf_submit(e, vg_wake_flags());
-	vg_count(VG_CNT_EVENTS);
+	vg_submit(e);
 	return 0;
 }
 

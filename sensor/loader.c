@@ -42,6 +42,7 @@ _Static_assert(CONFIG_PREFIX_SUFFIX_MAX == VG_PREFIX_SUFFIX_MAX - 1, "suffix len
 
 #define BPF_FS_MAGIC_NUM  0xcafe4a11
 #define TRACEFS_MAGIC_NUM 0x74726163
+#define TRACEFS_DIR	  "/sys/kernel/tracing" /* mounted there by loader_mount_fs() */
 
 #define LOADER_MAX_LINKS 256
 
@@ -50,7 +51,6 @@ struct loader {
 	struct bpf_link *links[LOADER_MAX_LINKS];
 	size_t nlinks;
 	struct loader_plan plan;
-	char tracefs[64];
 };
 
 /* Syscalls whose tracepoint programs belong to the file and network families. */
@@ -137,7 +137,7 @@ int loader_mount_fs(char *err, size_t errlen)
 {
 	int r;
 
-	r = mount_if_missing("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC_NUM, err, errlen);
+	r = mount_if_missing(TRACEFS_DIR, "tracefs", TRACEFS_MAGIC_NUM, err, errlen);
 	if (r)
 		return r;
 	return mount_if_missing("/sys/fs/bpf", "bpf", BPF_FS_MAGIC_NUM, err, errlen);
@@ -176,12 +176,12 @@ out:
 	return ok;
 }
 
-static bool tracepoint_exists(const struct loader *l, const char *sec)
+static bool tracepoint_exists(const char *sec)
 {
 	char path[256];
 	const char *tp = sec + strlen("tracepoint/");
 
-	snprintf(path, sizeof(path), "%s/events/%s", l->tracefs, tp);
+	snprintf(path, sizeof(path), TRACEFS_DIR "/events/%s", tp);
 	return access(path, F_OK) == 0;
 }
 
@@ -263,7 +263,7 @@ static void apply_plan(struct loader *l, const struct vigil_config *cfg)
 
 		classify(sec, bpf_program__name(prog), &fam, &variant);
 		on = family_enabled(cfg, fam) && strcmp(variant, l->plan.variant[fam]) == 0;
-		if (on && strncmp(sec, "tracepoint/", 11) == 0 && !tracepoint_exists(l, sec)) {
+		if (on && strncmp(sec, "tracepoint/", 11) == 0 && !tracepoint_exists(sec)) {
 			on = false;
 			l->plan.programs_skipped++;
 		}
@@ -377,7 +377,7 @@ static int attach_shared(struct loader *l, struct bpf_program *prog, const struc
 		struct bpf_link *link;
 
 		snprintf(sec, sizeof(sec), "tracepoint/syscalls/sys_exit_%s", *c);
-		if (!tracepoint_exists(l, sec)) {
+		if (!tracepoint_exists(sec)) {
 			l->plan.programs_skipped++;
 			continue;
 		}
@@ -430,7 +430,6 @@ struct loader *loader_start(const struct vigil_config *cfg, char *err, size_t er
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	snprintf(l->tracefs, sizeof(l->tracefs), "/sys/kernel/tracing");
 
 	/* Probe quietly: refusals are expected and explained in the plan. */
 	libbpf_set_print(NULL);

@@ -126,18 +126,16 @@ static void process_event(struct vigild *d, const struct vg_event *ev)
 		ctx.proc = proctable_lookup(d->pt, ev->proc.pid, ev->proc.start_ns);
 		break;
 	}
+	/* Every exec is looked up: a miss queues the hash off the event path. */
+	if (ev->kind == VG_EV_EXEC && ctx.proc &&
+	    exeid_lookup(d->hashes, &ev->exec.id, ev->proc.pid, ctx.proc->exe, sha) == 1)
+		ctx.sha256 = sha;
 	if (d->events) {
 		ctx.user = userdb_user(d->users, ev->proc.uid);
-		if (ev->kind == VG_EV_EXEC && ctx.proc) {
-			if (exeid_lookup(d->hashes, &ev->exec.id, ev->proc.pid, ctx.proc->exe,
-					 sha) == 1)
-				ctx.sha256 = sha;
+		if (ev->kind == VG_EV_EXEC && ctx.proc)
 			ctx.nancestry = proctable_ancestry(d->pt, ctx.proc, ctx.ancestry,
 							   EVENT_JSON_ANCESTRY_MAX);
-		}
 		emit(d, ev, &ctx);
-	} else if (ev->kind == VG_EV_EXEC && ctx.proc) {
-		exeid_lookup(d->hashes, &ev->exec.id, ev->proc.pid, ctx.proc->exe, sha);
 	}
 	if (ev->kind == VG_EV_EXIT)
 		proctable_on_exit(d->pt, ev);

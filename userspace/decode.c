@@ -33,6 +33,12 @@ uint64_t decode_dev(uint32_t kdev)
 	       ((minor & 0xffffff00ULL) << 12) | (minor & 0xffULL);
 }
 
+void decode_dev_split(uint64_t dev, unsigned *major, unsigned *minor)
+{
+	*major = (unsigned)(((dev >> 32) & 0xfffff000) | ((dev >> 8) & 0xfff));
+	*minor = (unsigned)(((dev >> 12) & 0xffffff00) | (dev & 0xff));
+}
+
 /* Cursor over the tail: hands out consecutive views, failing on overrun. */
 struct tail {
 	const char *p;

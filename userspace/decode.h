@@ -21,4 +21,7 @@ int decode_record(const void *data, size_t len, struct vg_event *ev, const char 
 /* Kernel dev_t (major << 20 | minor) to the userspace encoding (glibc makedev). */
 uint64_t decode_dev(uint32_t kdev);
 
+/* The inverse: major and minor numbers of a userspace dev_t (glibc major()/minor()). */
+void decode_dev_split(uint64_t dev, unsigned *major, unsigned *minor);
+
 #endif /* VIGIL_DECODE_H */

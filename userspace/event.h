@@ -118,10 +118,10 @@ struct vg_ev_sys {
 
 /* Causes of loss (vg_ev_loss.cause).  Never renumber. */
 enum vg_loss_cause {
-	VG_LOSS_RINGBUF_GAP = 1, /* sequence gap seen by userspace */
-	VG_LOSS_USERSPACE_QUEUE = 2,
-	VG_LOSS_DECODE = 3,	  /* malformed records rejected by the decoder */
-	VG_LOSS_RINGBUF_TAIL = 4, /* kernel drops after the last record seen on a CPU */
+	VG_LOSS_RINGBUF_GAP = 1,     /* sequence gap seen by userspace */
+	VG_LOSS_USERSPACE_QUEUE = 2, /* reserved for the upstream spool; not emitted yet */
+	VG_LOSS_DECODE = 3,	     /* malformed records rejected by the decoder */
+	VG_LOSS_RINGBUF_TAIL = 4,    /* kernel drops after the last record seen on a CPU */
 };
 
 struct vg_ev_loss {

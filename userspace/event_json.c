@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode.h"
 #include "event_json.h"
 #include "pathutil.h"
 #include "vigil_abi.h"
@@ -209,6 +210,7 @@ static void put_exec(struct jsonw *w, const struct vg_event *ev, const struct ev
 	const struct vg_ev_exec *x = &ev->exec;
 	char buf[PATH_BUF];
 	char dev[32];
+	unsigned dev_major, dev_minor;
 	size_t i = 0;
 
 	jsonw_obj_open(w, "exec");
@@ -244,9 +246,8 @@ static void put_exec(struct jsonw *w, const struct vg_event *ev, const struct ev
 	else
 		jsonw_null(w, "sha256");
 	jsonw_obj_open(w, "identity");
-	snprintf(dev, sizeof(dev), "%u:%u",
-		 (unsigned)(((x->id.dev >> 32) & 0xfffff000) | ((x->id.dev >> 8) & 0xfff)),
-		 (unsigned)(((x->id.dev >> 12) & 0xffffff00) | (x->id.dev & 0xff)));
+	decode_dev_split(x->id.dev, &dev_major, &dev_minor);
+	snprintf(dev, sizeof(dev), "%u:%u", dev_major, dev_minor);
 	jsonw_cstr(w, "dev", dev);
 	jsonw_u64(w, "ino", x->id.ino);
 	jsonw_u64(w, "size", x->id.size);
@@ -298,7 +299,7 @@ static void put_file(struct jsonw *w, const struct vg_event *ev)
 		put_id(w, "owner_uid", f->uid);
 		put_id(w, "owner_gid", f->gid);
 	}
-	jsonw_bool(w, "path_truncated", (ev->flags & (VG_F_TRUNC_PATH | VG_F_TRUNC_PATH2)) != 0);
+	jsonw_bool(w, "path_truncated", (ev->flags & VG_F_TRUNC_PATH) != 0);
 	jsonw_obj_close(w);
 }
 

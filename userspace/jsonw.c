@@ -269,9 +269,3 @@ void jsonw_null(struct jsonw *w, const char *k)
 	key(w, k);
 	put(w, "null", 4);
 }
-
-void jsonw_raw(struct jsonw *w, const char *k, const char *raw)
-{
-	key(w, k);
-	put(w, raw, strlen(raw));
-}

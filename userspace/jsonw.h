@@ -43,7 +43,5 @@ void jsonw_u64(struct jsonw *w, const char *key, uint64_t v);
 void jsonw_i64(struct jsonw *w, const char *key, int64_t v);
 void jsonw_bool(struct jsonw *w, const char *key, bool v);
 void jsonw_null(struct jsonw *w, const char *key);
-/* An already-formatted JSON value (number, literal) copied verbatim. */
-void jsonw_raw(struct jsonw *w, const char *key, const char *raw);
 
 #endif /* VIGIL_JSONW_H */

@@ -52,11 +52,11 @@ enum vg_rec_type {
 };
 
 /* vg_rec_hdr.flags bits (any record). */
-#define VG_F_TRUNC_PATH	 (1u << 0) /* a path hit VG_PATH_MAX or VG_PATH_DEPTH */
-#define VG_F_TRUNC_ARGV	 (1u << 1) /* argv longer than VG_ARGV_MAX */
-#define VG_F_TRUNC_PATH2 (1u << 2) /* second path truncated */
-#define VG_F_NO_RESULT	 (1u << 3) /* syscall result unknown (stash full) */
-#define VG_F_RELATIVE	 (1u << 4) /* path was relative: userspace normalizes '.'/'..' */
+#define VG_F_TRUNC_PATH (1u << 0) /* a path hit VG_PATH_MAX or VG_PATH_DEPTH */
+#define VG_F_TRUNC_ARGV (1u << 1) /* argv longer than VG_ARGV_MAX */
+/* bit 2 retired (was a separate flag for path2): VG_F_TRUNC_PATH covers both paths */
+#define VG_F_NO_RESULT (1u << 3) /* syscall result unknown (stash full) */
+#define VG_F_RELATIVE  (1u << 4) /* path was relative: userspace normalizes '.'/'..' */
 
 /* Common header: 32 bytes. */
 struct vg_rec_hdr {
@@ -151,7 +151,7 @@ enum vg_file_op {
 	VG_FILE_LINK = 8,    /* path = existing, path2 = new link */
 	VG_FILE_SYMLINK = 9, /* path = new link, path2 = target as written */
 	VG_FILE_RMDIR = 10,
-	VG_FILE_MKDIR = 11,
+	VG_FILE_MKDIR = 11, /* reserved: no program reports mkdir yet */
 };
 
 /* Tail: path (path_len), path2 (path2_len). */

@@ -432,11 +432,18 @@ static void test_file_prefix_filter(void **state)
 
 /* ---- network ------------------------------------------------------------------- */
 
+/* A network event of pid with this op on local address addr. */
+static json_t *wait_local_net(pid_t pid, const char *op, const char *addr)
+{
+	struct h_match m = { "network", pid, "network.op", op, "network.local_ip", addr };
+
+	return h_wait(h_match_pred, &m, 5000);
+}
+
 static void tcp_roundtrip(int family, const char *addr)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
-	char port_s[16], cport_s[16];
 	int lfd, cfd, afd, one = 1;
 	unsigned short port, cport;
 	json_t *ev;
@@ -462,7 +469,6 @@ static void tcp_roundtrip(int family, const char *addr)
 	assert_int_equal(getsockname(lfd, (void *)&ss, &sl), 0);
 	port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
 				       : ((struct sockaddr_in6 *)&ss)->sin6_port);
-	sp(port_s, sizeof(port_s), "%u", port);
 
 	pid = fork();
 	if (pid == 0) {
@@ -486,38 +492,21 @@ static void tcp_roundtrip(int family, const char *addr)
 	assert_true(cport > 0);
 	json_decref(ev);
 
-	{
-		struct h_match m = { "network", getpid(),	    "network.op",
-				     "accept",	"network.local_ip", addr };
-
-		sp(cport_s, sizeof(cport_s), "%u", cport);
-		ev = h_wait(h_match_pred, &m, 5000);
-		assert_non_null(ev);
-		assert_string_equal(jps(ev, "network.direction"), "inbound");
-		assert_int_equal(jpi(ev, "network.local_port"), port);
-		assert_int_equal(jpi(ev, "network.remote_port"), cport);
-		assert_string_equal(jps(ev, "network.remote_ip"), addr);
-		json_decref(ev);
-	}
-	{
-		struct h_match m = { "network", getpid(),	    "network.op",
-				     "listen",	"network.local_ip", addr };
-
-		ev = h_wait(h_match_pred, &m, 5000);
-		assert_non_null(ev);
-		assert_int_equal(jpi(ev, "network.local_port"), port);
-		json_decref(ev);
-	}
-	{
-		struct h_match m = { "network", getpid(),	    "network.op",
-				     "bind",	"network.local_ip", addr };
-
-		ev = h_wait(h_match_pred, &m, 5000);
-		assert_non_null(ev);
-		assert_int_equal(jpi(ev, "network.result"), 0);
-		json_decref(ev);
-	}
-	(void)port_s;
+	ev = wait_local_net(getpid(), "accept", addr);
+	assert_non_null(ev);
+	assert_string_equal(jps(ev, "network.direction"), "inbound");
+	assert_int_equal(jpi(ev, "network.local_port"), port);
+	assert_int_equal(jpi(ev, "network.remote_port"), cport);
+	assert_string_equal(jps(ev, "network.remote_ip"), addr);
+	json_decref(ev);
+	ev = wait_local_net(getpid(), "listen", addr);
+	assert_non_null(ev);
+	assert_int_equal(jpi(ev, "network.local_port"), port);
+	json_decref(ev);
+	ev = wait_local_net(getpid(), "bind", addr);
+	assert_non_null(ev);
+	assert_int_equal(jpi(ev, "network.result"), 0);
+	json_decref(ev);
 	close(afd);
 	close(lfd);
 }
@@ -634,7 +623,6 @@ static void test_setresuid(void **state)
 
 static void test_ptrace_attach(void **state)
 {
-	char target_s[16];
 	json_t *ev;
 	pid_t target, tracer;
 
@@ -659,7 +647,6 @@ static void test_ptrace_attach(void **state)
 	assert_string_equal(jps(ev, "integrity.request"), "seize");
 	assert_int_equal(jpi(ev, "integrity.target_pid"), target);
 	assert_int_equal(jpi(ev, "integrity.result"), 0);
-	sp(target_s, sizeof(target_s), "%d", target);
 	json_decref(ev);
 }
 

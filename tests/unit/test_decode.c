@@ -152,6 +152,19 @@ static void test_decode_dev(void **state)
 	assert_int_equal(minor(decode_dev(KDEV(0xfff, 0xfffff))), 0xfffff);
 	assert_int_equal(minor(decode_dev(KDEV(8, 300))), 300);
 	assert_int_equal(major(decode_dev(KDEV(8, 300))), 8);
+	/* the inverse agrees with glibc's major()/minor() */
+	{
+		static const uint64_t devs[] = { 0, 0x801, 0xfffff0000000fffULL,
+						 0x1234567890abcdefULL };
+
+		for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+			unsigned ma, mi;
+
+			decode_dev_split(devs[i], &ma, &mi);
+			assert_int_equal(ma, major(devs[i]));
+			assert_int_equal(mi, minor(devs[i]));
+		}
+	}
 }
 
 static const char ARGV[] = "python3\0-c\0print(1)\0";

@@ -473,7 +473,7 @@ static void test_file_fields(void **state)
 	ev.file.uid = UINT32_MAX;
 	ev.file.gid = 0;
 	ev.file.result = -1;
-	ev.flags = VG_F_TRUNC_PATH2;
+	ev.flags = VG_F_TRUNC_PATH;
 	j = emit(&ev, &c);
 	check_null(j, "file.owner_uid");
 	check_int(j, "file.owner_gid", 0);
